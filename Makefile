@@ -1,0 +1,52 @@
+# Weir build entry points (in the style of DuckDB's Makefile).
+#   make          release build into build/release (binaries in build/release/bin)
+#   make debug    debug build into build/debug
+#   make test     release build + whole CTest suite, then the sanitizer build's unit tests
+#   make demo     release build + the demo job, explained
+#   make bench    release build + benchmarks
+#   make sanitize ASan+UBSan build into build/sanitize + its test run
+# Every target first runs scripts/install-deps.sh (Debian packages only).
+
+.PHONY: all release debug test unit-test demo bench sanitize sanitize-build deps format clean
+
+CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+JOBS ?= $(shell nproc)
+
+all: release
+
+deps:
+	@bash scripts/install-deps.sh
+
+release: deps
+	@cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build/release -j $(JOBS)
+
+debug: deps
+	@cmake -S . -B build/debug $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build/debug -j $(JOBS)
+
+sanitize-build: deps
+	@cmake -S . -B build/sanitize $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_SANITIZE=ON \
+	  -DWEIR_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build/sanitize -j $(JOBS)
+
+# The sanitizer run covers the unit tests (label 'unit'); end-to-end tests run in the release build.
+sanitize: sanitize-build
+	@cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest -L unit --output-on-failure -j $(JOBS)
+
+test: release
+	@cd build/release && ctest -LE soak --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory sanitize
+
+demo: release
+	@bash scripts/demo.sh
+
+bench: release
+	@bash scripts/bench.sh
+
+format:
+	@find include src tests bench examples -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build

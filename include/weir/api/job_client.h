@@ -1,0 +1,71 @@
+// JobClient: a handle on a submitted job: its status, live progress counters,
+// cancellation and the final result (Flink's JobClient).
+//
+// Thread-safe: any thread may poll status() and progress() while another waits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weir {
+
+enum class JobStatus {
+  kCreated,
+  kRunning,
+  kFailing,     // a task failed; the others are being cancelled
+  kFailed,      // terminal
+  kCancelling,  // cancel() was called
+  kCanceled,    // terminal
+  kFinished,    // terminal: every task finished
+};
+
+const char* jobStatusName(JobStatus s);
+bool isGloballyTerminal(JobStatus s);
+
+// Live counters of a job, summed over subtasks.
+struct JobProgress {
+  uint64_t sourceRecordsOut = 0;  // records emitted by all sources
+  uint64_t sinkRecordsIn = 0;     // records received by all sinks
+  uint64_t networkRecordsIn = 0;  // records that crossed a network exchange
+  int tasksRunning = 0;
+  int tasksTotal = 0;
+};
+
+struct JobExecutionResult {
+  std::string jobId;
+  std::string jobName;
+  JobStatus status = JobStatus::kCreated;
+  std::string failure;  // for FAILED: the root cause, naming operator and subtask
+  std::chrono::milliseconds duration{0};
+  JobProgress progress;  // final counters
+};
+
+// Thrown by StreamExecutionEnvironment::execute when the job does not finish.
+class JobExecutionException : public std::runtime_error {
+ public:
+  explicit JobExecutionException(JobExecutionResult result)
+      : std::runtime_error("job '" + result.jobName + "' " + (result.status == JobStatus::kCanceled ? "was cancelled" : "failed") +
+                           (result.failure.empty() ? std::string() : ": " + result.failure)),
+        result_(std::move(result)) {}
+  const JobExecutionResult& result() const { return result_; }
+
+ private:
+  JobExecutionResult result_;
+};
+
+class JobClient {
+ public:
+  virtual ~JobClient() = default;
+  virtual const std::string& jobId() const = 0;
+  virtual JobStatus status() const = 0;
+  virtual JobProgress progress() const = 0;
+  virtual void cancel() = 0;
+  // Blocks until the job is terminal (or `timeout` passed: then returns the current state).
+  virtual JobExecutionResult waitForResult() = 0;
+};
+
+}  // namespace weir

@@ -1,0 +1,35 @@
+// Sinks: where a job's results leave the dataflow (Flink's Sink V2).
+//
+// A Sink is shared by all subtasks; it creates one SinkWriter per subtask on
+// that subtask's thread. A writer gets every record, then flush(kEndOfInput)
+// when its input ended, then close(). Transactional (two-phase-commit) sinks
+// come with the checkpoint issue and extend this interface.
+#pragma once
+
+#include <memory>
+
+#include <weir/runtime/runtime_context.h>
+#include <weir/runtime/stream_operator.h>
+
+namespace weir {
+
+enum class FlushReason { kBufferTimeout, kEndOfInput };
+
+template <class T>
+class SinkWriter {
+ public:
+  virtual ~SinkWriter() = default;
+  virtual void write(const T& value, Timestamp timestamp) = 0;
+  virtual void flush(FlushReason reason) { (void)reason; }
+  virtual void close() {}
+};
+
+template <class T>
+class Sink {
+ public:
+  using InputType = T;
+  virtual ~Sink() = default;
+  virtual std::unique_ptr<SinkWriter<T>> createWriter(StreamingRuntimeContext& context) const = 0;
+};
+
+}  // namespace weir

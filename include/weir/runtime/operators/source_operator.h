@@ -1,0 +1,158 @@
+// SourceOperator: runs a SourceReader on a task thread, and the
+// SourceCoordinator that runs its SplitEnumerator in the JobMaster. The two
+// talk through operator events (bytes): RequestSplit (reader -> enumerator),
+// AddSplits and NoMoreSplits (enumerator -> reader).
+//
+// The task drives a source through emitNext(): while the reader reports
+// kMoreAvailable the task keeps calling, checking its mailbox between batches;
+// on kNothingAvailable it sleeps until the reader (or a timer it set) wakes it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include <weir/connectors/source.h>
+#include <weir/core/data_io.h>
+#include <weir/runtime/operator_coordinator.h>
+#include <weir/runtime/operators/one_input_operator.h>
+
+namespace weir {
+
+namespace source_events {
+enum Type : uint8_t { kRequestSplit = 1, kAddSplits = 2, kNoMoreSplits = 3 };
+}
+
+class SourceOperatorBase : public StreamOperator {
+ public:
+  int numberOfInputs() const override { return 0; }
+  // Emits up to about `maxRecords` records.
+  virtual InputStatus emitNext(int maxRecords) = 0;
+  virtual void handleOperatorEvent(const std::vector<uint8_t>& event) = 0;
+};
+
+template <class T, class Split>
+class SourceOperator final : public SourceOperatorBase {
+ public:
+  explicit SourceOperator(std::shared_ptr<const Source<T, Split>> source)
+      : source_(std::move(source)), readerContext_(*this), output_(*this) {}
+
+  void setOutput(InputBase* output) override { downstream_ = inputCast<T>(output); }
+
+  void open() override {
+    metrics_ = &context().ioMetrics();
+    reader_ = source_->createReader(readerContext_);
+    reader_->start();
+  }
+  InputStatus emitNext(int maxRecords) override {
+    InputStatus status = InputStatus::kMoreAvailable;
+    uint64_t before = emitted_;
+    while (status == InputStatus::kMoreAvailable && int(emitted_ - before) < maxRecords) {
+      status = invokeUserFunction(*this, [&] { return reader_->pollNext(output_); });
+    }
+    metrics_->recordsOut.inc(emitted_ - before);
+    return status;
+  }
+  void handleOperatorEvent(const std::vector<uint8_t>& event) override {
+    DataInput in(event.data(), event.size());
+    uint8_t type = in.readU8();
+    if (type == source_events::kAddSplits) {
+      std::vector<Split> splits;
+      TypeSerializer<std::vector<Split>>::deserialize(splits, in);
+      reader_->addSplits(std::move(splits));
+    } else if (type == source_events::kNoMoreSplits) {
+      reader_->notifyNoMoreSplits();
+    } else {
+      throw std::runtime_error("source '" + context().operatorName() + "' got an unknown operator event");
+    }
+  }
+  void close() override {
+    if (reader_) reader_->close();
+  }
+  SourceReader<T, Split>* reader() { return reader_.get(); }
+
+ private:
+  class ReaderContext final : public SourceReaderContext {
+   public:
+    explicit ReaderContext(SourceOperator& op) : op_(op) {}
+    int indexOfSubtask() const override { return op_.context().indexOfThisSubtask(); }
+    int parallelism() const override { return op_.context().numberOfParallelSubtasks(); }
+    void sendSplitRequest() override {
+      op_.context().operatorEventGateway().sendEventToCoordinator({uint8_t(source_events::kRequestSplit)});
+    }
+    int64_t currentTimeMillis() const override {
+      return op_.context().processingTimeService().currentProcessingTime();
+    }
+    void wakeUpAt(int64_t ts) override {
+      // A timer is a mail, and any mail wakes the task loop.
+      op_.context().processingTimeService().registerTimer(ts, [](int64_t) {});
+    }
+    void wakeUp() override { op_.context().requestWakeUp(); }
+
+   private:
+    SourceOperator& op_;
+  };
+  class Output final : public ReaderOutput<T> {
+   public:
+    explicit Output(SourceOperator& op) : op_(op) {}
+    void collect(const T& value) override {
+      ++op_.emitted_;
+      op_.downstream_->processElement(value, kNoTimestamp);
+    }
+    void collect(const T& value, Timestamp ts) override {
+      ++op_.emitted_;
+      op_.downstream_->processElement(value, ts);
+    }
+
+   private:
+    SourceOperator& op_;
+  };
+
+  std::shared_ptr<const Source<T, Split>> source_;
+  std::unique_ptr<SourceReader<T, Split>> reader_;
+  ReaderContext readerContext_;
+  Output output_;
+  Input<T>* downstream_ = nullptr;
+  OperatorIOMetrics* metrics_ = nullptr;
+  uint64_t emitted_ = 0;
+};
+
+template <class T, class Split>
+class SourceCoordinator final : public OperatorCoordinator, private SplitEnumeratorContext<Split> {
+ public:
+  SourceCoordinator(std::shared_ptr<const Source<T, Split>> source, OperatorCoordinatorContext& context)
+      : source_(std::move(source)), context_(context) {}
+
+  void start() override {
+    std::lock_guard lock(mu_);
+    enumerator_ = source_->createEnumerator(*this);
+    enumerator_->start();
+  }
+  void handleEventFromOperator(int subtask, const std::vector<uint8_t>& event) override {
+    std::lock_guard lock(mu_);
+    if (event.empty() || event[0] != source_events::kRequestSplit) {
+      throw std::runtime_error("source coordinator got an unknown event from subtask " + std::to_string(subtask));
+    }
+    enumerator_->handleSplitRequest(subtask);
+  }
+
+ private:
+  int currentParallelism() const override { return context_.currentParallelism(); }
+  void assignSplit(const Split& split, int subtask) override {
+    DataOutput out;
+    out.writeU8(source_events::kAddSplits);
+    TypeSerializer<std::vector<Split>>::serialize(std::vector<Split>{split}, out);
+    context_.sendEventToOperator(subtask, std::vector<uint8_t>(out.data(), out.data() + out.size()));
+  }
+  void signalNoMoreSplits(int subtask) override {
+    context_.sendEventToOperator(subtask, {uint8_t(source_events::kNoMoreSplits)});
+  }
+
+  std::shared_ptr<const Source<T, Split>> source_;
+  OperatorCoordinatorContext& context_;
+  std::mutex mu_;
+  std::unique_ptr<SplitEnumerator<Split>> enumerator_;  // guarded by mu_
+};
+
+}  // namespace weir

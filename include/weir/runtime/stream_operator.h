@@ -1,0 +1,104 @@
+// StreamOperator: the unit of processing inside a task, and Input<T>, the typed
+// port through which records reach an operator.
+//
+// Lifecycle (all on the task thread): setup -> open -> processElement* /
+// timers* -> endInput(i) per input -> finish -> close. close() also runs after a
+// failure or cancellation, so it must tolerate a partially opened operator.
+// Inside an operator chain an operator's output is the next operator's Input
+// (a direct virtual call, no copy, no serialization); at a chain boundary it is
+// a network writer that serializes the record.
+//
+// Threading: every method runs on the owning task's mailbox thread.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weir {
+
+using Timestamp = int64_t;
+inline constexpr Timestamp kNoTimestamp = std::numeric_limits<int64_t>::min();
+
+class StreamingRuntimeContext;
+
+// Type-erased base of Input<T>, so that the runtime can wire ports of any type.
+class InputBase {
+ public:
+  virtual ~InputBase() = default;
+};
+
+// Receives records of type T, with their event timestamp (kNoTimestamp if none).
+template <class T>
+class Input : public InputBase {
+ public:
+  virtual void processElement(const T& value, Timestamp timestamp) = 0;
+};
+
+// Fans one output out to several inputs (an operator consumed by several downstream operators).
+template <class T>
+class BroadcastingOutput final : public Input<T> {
+ public:
+  explicit BroadcastingOutput(std::vector<Input<T>*> outputs) : outputs_(std::move(outputs)) {}
+  void processElement(const T& value, Timestamp ts) override {
+    for (Input<T>* o : outputs_) o->processElement(value, ts);
+  }
+
+ private:
+  std::vector<Input<T>*> outputs_;
+};
+
+// Swallows records (an operator without consumers).
+template <class T>
+class DiscardingOutput final : public Input<T> {
+ public:
+  void processElement(const T&, Timestamp) override {}
+};
+
+class StreamOperator {
+ public:
+  virtual ~StreamOperator() = default;
+
+  // Number of record inputs: 0 for sources, 1 or 2 otherwise.
+  virtual int numberOfInputs() const = 0;
+  // Input port `index` (1-based) as Input<In_index>; the runtime casts it to the edge's type.
+  virtual InputBase* input(int index) {
+    (void)index;
+    return nullptr;
+  }
+  // Connects the output; `output` is an Input<Out>. Operators without output ignore it.
+  virtual void setOutput(InputBase* output) { (void)output; }
+
+  // Gives the operator its context; called once before open().
+  virtual void setup(StreamingRuntimeContext& context) { context_ = &context; }
+  virtual void open() {}
+  // Input `index` (1-based) has delivered its last record.
+  virtual void endInput(int index) { (void)index; }
+  // Every input has ended: emit whatever is still buffered. The output stays open.
+  virtual void finish() {}
+  // Releases resources. Runs after success, failure and cancellation alike.
+  virtual void close() {}
+
+  StreamingRuntimeContext& context() { return *context_; }
+
+ protected:
+  StreamingRuntimeContext* context_ = nullptr;
+};
+
+// Casts a type-erased port to Input<T>; aborts with a message if the types of a
+// wired edge differ (a bug in graph construction, not a user error).
+template <class T>
+Input<T>* inputCast(InputBase* base);
+
+}  // namespace weir
+
+#include <weir/core/check.h>
+
+template <class T>
+weir::Input<T>* weir::inputCast(InputBase* base) {
+  auto* typed = dynamic_cast<Input<T>*>(base);
+  WEIR_CHECK_MSG(typed != nullptr, "operator ports of different record types were connected");
+  return typed;
+}

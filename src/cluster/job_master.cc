@@ -1,0 +1,283 @@
+#include "cluster/job_master.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include <weir/core/check.h>
+#include <weir/core/options.h>
+
+namespace weir::cluster {
+
+using runtime::ExecutionState;
+
+class JobMaster::CoordinatorContext final : public OperatorCoordinatorContext {
+ public:
+  CoordinatorContext(JobMaster& jm, int nodeId) : jm_(jm), nodeId_(nodeId) {
+    vertex_ = jm.jobGraph_.vertexOfNode[size_t(nodeId)];
+  }
+  int currentParallelism() const override { return jm_.jobGraph_.vertices[size_t(vertex_)].parallelism; }
+  void sendEventToOperator(int subtask, std::vector<uint8_t> event) override {
+    jm_.tasks_[size_t(vertex_)][size_t(subtask)]->deliverOperatorEvent(nodeId_, std::move(event));
+  }
+
+ private:
+  JobMaster& jm_;
+  int nodeId_;
+  int vertex_;
+};
+
+JobMaster::JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> streamGraph, graph::JobGraph jobGraph,
+                     std::shared_ptr<const Configuration> config, network::NetworkBufferPool& networkPool,
+                     runtime::TaskManagerServices services)
+    : jobId_(std::move(jobId)),
+      streamGraph_(std::move(streamGraph)),
+      jobGraph_(std::move(jobGraph)),
+      config_(std::move(config)),
+      networkPool_(networkPool),
+      services_(services) {}
+
+JobMaster::~JobMaster() {
+  cancelAllTasks();
+  for (auto& v : tasks_)
+    for (auto& t : v) t->join();
+  tasks_.clear();
+  for (auto& c : coordinators_)
+    if (c) c->close();
+}
+
+Status JobMaster::createNetwork() {
+  const int buffersPerChannel = config_->get(options::kBuffersPerChannel);
+  const int floating = config_->get(options::kFloatingBuffersPerGate);
+  if (buffersPerChannel < 1) {
+    return Status::invalidArgument("taskmanager.network.memory.buffers-per-channel must be at least 1");
+  }
+  if (floating < 0) return Status::invalidArgument("taskmanager.network.memory.floating-buffers-per-gate must be >= 0");
+  partitions_.resize(jobGraph_.edges.size());
+  gates_.resize(jobGraph_.edges.size());
+  for (const graph::JobEdge& e : jobGraph_.edges) {
+    const graph::JobVertex& src = jobGraph_.vertices[size_t(e.sourceVertex)];
+    const graph::JobVertex& dst = jobGraph_.vertices[size_t(e.targetVertex)];
+    graph::SubtaskConnections conn = graph::connectSubtasks(e.pattern, src.parallelism, dst.parallelism);
+    for (int p = 0; p < src.parallelism; ++p) {
+      int subpartitions = int(conn.consumersOfProducer[size_t(p)].size());
+      std::string name = src.name + " (" + std::to_string(p + 1) + "/" + std::to_string(src.parallelism) +
+                         ") -> " + dst.name;
+      auto pool = network::LocalBufferPool::create(
+          networkPool_, size_t(subpartitions) * size_t(buffersPerChannel) + size_t(floating), name);
+      if (!pool.isOk()) return pool.status();
+      partitions_[size_t(e.id)].push_back(
+          std::make_unique<network::ResultPartition>(name, subpartitions, std::move(pool).value()));
+    }
+    for (int c = 0; c < dst.parallelism; ++c) {
+      const auto& producers = conn.producersOfConsumer[size_t(c)];
+      auto gate = std::make_unique<network::InputGate>(dst.name + " input " + std::to_string(e.targetInput),
+                                                       int(producers.size()));
+      for (size_t ch = 0; ch < producers.size(); ++ch) {
+        int p = producers[ch];
+        const auto& consumers = conn.consumersOfProducer[size_t(p)];
+        int sub = int(std::find(consumers.begin(), consumers.end(), c) - consumers.begin());
+        auto& partition = *partitions_[size_t(e.id)][size_t(p)];
+        gate->setChannel(int(ch),
+                         std::make_unique<network::LocalInputChannel>(*gate, int(ch), partition.subpartition(sub)));
+      }
+      gates_[size_t(e.id)].push_back(std::move(gate));
+    }
+  }
+  return Status::ok();
+}
+
+Status JobMaster::deploy() {
+  startTime_ = std::chrono::steady_clock::now();
+  WEIR_RETURN_IF_ERROR(createNetwork());
+  const StreamGraph& g = *streamGraph_;
+  auto bufferTimeout = config_->get(options::kBufferTimeout);
+
+  operatorMetrics_.resize(g.nodes().size());
+  for (const StreamNode& n : g.nodes()) {
+    int p = jobGraph_.nodeParallelism[size_t(n.id)];
+    for (int i = 0; i < p; ++i) operatorMetrics_[size_t(n.id)].push_back(std::make_shared<OperatorIOMetrics>());
+  }
+
+  tasks_.resize(jobGraph_.vertices.size());
+  reportedRunning_.resize(jobGraph_.vertices.size());
+  for (const graph::JobVertex& v : jobGraph_.vertices) reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    for (int s = 0; s < v.parallelism; ++s) {
+      runtime::TaskDeployment d;
+      d.jobName = jobGraph_.name;
+      d.taskName = v.name;
+      d.vertexId = v.id;
+      d.subtaskIndex = s;
+      d.parallelism = v.parallelism;
+      d.config = config_;
+      d.bufferTimeout = bufferTimeout;
+      d.metrics = std::make_shared<runtime::TaskIOMetrics>();
+      taskMetrics_.push_back(d.metrics);
+      for (int je : v.outputEdges) {
+        const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
+        runtime::TaskOutputSpec o;
+        o.partition = partitions_[size_t(je)][size_t(s)].get();
+        o.partitioner = e.partitioner;
+        o.consumerMaxParallelism = jobGraph_.nodeMaxParallelism[size_t(e.targetNode)];
+        d.outputs.push_back(o);
+      }
+      for (int je : v.inputEdges) {
+        const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
+        runtime::TaskInputSpec in;
+        in.gate = gates_[size_t(je)][size_t(s)].get();
+        in.inputIndex = e.targetInput;
+        in.type = g.node(e.sourceNode).outputType;
+        d.inputs.push_back(in);
+      }
+      for (int nodeId : v.chain) {
+        const StreamNode& n = g.node(nodeId);
+        runtime::ChainedOperator op;
+        op.nodeId = nodeId;
+        op.name = n.name;
+        op.factory = n.operatorFactory;
+        op.outputType = n.outputType;
+        op.isSource = n.isSource;
+        op.keyed = n.keyed;
+        op.maxParallelism = jobGraph_.nodeMaxParallelism[size_t(nodeId)];
+        op.metrics = operatorMetrics_[size_t(nodeId)][size_t(s)];
+        for (int ei : n.outEdges) {
+          if (jobGraph_.edgeChained[size_t(ei)]) {
+            int target = g.edge(ei).targetId;
+            op.chainedOutputs.push_back(int(std::find(v.chain.begin(), v.chain.end(), target) - v.chain.begin()));
+          } else {
+            int je = jobGraph_.jobEdgeOfStreamEdge[size_t(ei)];
+            op.networkOutputs.push_back(
+                int(std::find(v.outputEdges.begin(), v.outputEdges.end(), je) - v.outputEdges.begin()));
+          }
+        }
+        d.chain.push_back(std::move(op));
+      }
+      tasks_[size_t(v.id)].push_back(std::make_unique<runtime::StreamTask>(std::move(d), services_, *this));
+      ++tasksTotal_;
+    }
+  }
+
+  coordinators_.resize(g.nodes().size());
+  for (const StreamNode& n : g.nodes()) {
+    if (!n.coordinatorFactory) continue;
+    coordinatorContexts_.push_back(std::make_unique<CoordinatorContext>(*this, n.id));
+    coordinators_[size_t(n.id)] = n.coordinatorFactory(*coordinatorContexts_.back());
+  }
+  try {
+    for (auto& c : coordinators_)
+      if (c) c->start();
+  } catch (const std::exception& e) {
+    return Status::invalidArgument(std::string("a source failed to start: ") + e.what());
+  }
+
+  {
+    std::lock_guard lock(mu_);
+    setStatusLocked(JobStatus::kRunning);
+  }
+  for (auto& v : tasks_)
+    for (auto& t : v) t->start();
+  return Status::ok();
+}
+
+void JobMaster::setStatusLocked(JobStatus s) {
+  if (isGloballyTerminal(status_)) return;
+  status_ = s;
+  if (isGloballyTerminal(s)) {
+    endTime_ = std::chrono::steady_clock::now();
+    terminated_.notify_all();
+  }
+}
+
+void JobMaster::cancelAllTasks() {
+  for (auto& v : tasks_)
+    for (auto& t : v) t->cancel();
+}
+
+void JobMaster::cancel() {
+  {
+    std::lock_guard lock(mu_);
+    if (isGloballyTerminal(status_) || status_ == JobStatus::kFailing) return;
+    setStatusLocked(JobStatus::kCancelling);
+  }
+  cancelAllTasks();
+}
+
+JobStatus JobMaster::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+JobProgress JobMaster::progress() const {
+  JobProgress p;
+  const StreamGraph& g = *streamGraph_;
+  for (const StreamNode& n : g.nodes()) {
+    if (size_t(n.id) >= operatorMetrics_.size()) break;
+    for (const auto& m : operatorMetrics_[size_t(n.id)]) {
+      if (n.isSource) p.sourceRecordsOut += m->recordsOut.get();
+      if (n.isSink) p.sinkRecordsIn += m->recordsIn.get();
+    }
+  }
+  for (const auto& t : taskMetrics_) p.networkRecordsIn += t->numRecordsIn.get();
+  std::lock_guard lock(mu_);
+  p.tasksRunning = tasksRunning_;
+  p.tasksTotal = tasksTotal_;
+  return p;
+}
+
+void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& u) {
+  bool cancelOthers = false;
+  {
+    std::lock_guard lock(mu_);
+    char& running = reportedRunning_[size_t(u.vertexId)][size_t(u.subtaskIndex)];
+    if (u.state == ExecutionState::kRunning) {
+      running = 1;
+      ++tasksRunning_;
+      return;
+    }
+    WEIR_CHECK(runtime::isTerminal(u.state));
+    ++tasksTerminal_;
+    if (running) --tasksRunning_;
+    running = 0;
+    if (u.state == ExecutionState::kFailed && failure_.empty()) {
+      failure_ = u.failure;
+      if (status_ == JobStatus::kRunning || status_ == JobStatus::kCancelling) {
+        setStatusLocked(JobStatus::kFailing);
+        cancelOthers = true;
+      }
+    }
+    if (tasksTerminal_ == tasksTotal_) {
+      if (!failure_.empty()) setStatusLocked(JobStatus::kFailed);
+      else if (status_ == JobStatus::kCancelling) setStatusLocked(JobStatus::kCanceled);
+      else if (u.state == ExecutionState::kCanceled) setStatusLocked(JobStatus::kCanceled);
+      else setStatusLocked(JobStatus::kFinished);
+    }
+  }
+  if (cancelOthers) cancelAllTasks();
+}
+
+void JobMaster::sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) {
+  OperatorCoordinator* c = coordinators_[size_t(nodeId)].get();
+  WEIR_CHECK_MSG(c != nullptr, "operator event for an operator without coordinator");
+  c->handleEventFromOperator(subtaskIndex, event);
+}
+
+JobExecutionResult JobMaster::waitForTermination() {
+  {
+    std::unique_lock lock(mu_);
+    terminated_.wait(lock, [&] { return isGloballyTerminal(status_); });
+  }
+  for (auto& v : tasks_)
+    for (auto& t : v) t->join();
+  JobExecutionResult r;
+  r.jobId = jobId_;
+  r.jobName = jobGraph_.name;
+  r.progress = progress();
+  std::lock_guard lock(mu_);
+  r.status = status_;
+  r.failure = failure_;
+  r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(endTime_ - startTime_);
+  return r;
+}
+
+}  // namespace weir::cluster

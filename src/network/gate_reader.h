@@ -1,0 +1,55 @@
+// GateRecordReader: turns the buffers of an InputGate back into records
+// (Flink's SpillingAdaptiveSpanningRecordDeserializer per channel).
+//
+// A record that lies wholly inside one buffer is returned as a view into that
+// buffer (no copy); a record spanning buffers is reassembled in a per-channel
+// scratch area. A buffer is recycled, so that its producer may reuse it, as soon
+// as the reader has moved past its last byte. EndOfPartition events finish their
+// channel; when every channel has finished, next() returns kEndOfInput.
+//
+// Threading: only the consuming task thread.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <weir/core/data_io.h>
+#include <weir/network/record_io.h>
+
+#include "network/events.h"
+#include "network/input_gate.h"
+
+namespace weir::network {
+
+class GateRecordReader final : public RecordReader {
+ public:
+  explicit GateRecordReader(InputGate& gate);
+
+  ReadStatus next(DataInput& record) override;
+  int lastChannel() const override { return current_; }
+  int numberOfChannels() const override { return gate_.numberOfChannels(); }
+
+  InputGate& gate() { return gate_; }
+  bool isFinished() const { return finishedChannels_ == gate_.numberOfChannels(); }
+  uint64_t bytesRead() const { return bytesRead_; }
+
+ private:
+  struct ChannelState {
+    BufferPtr buffer;
+    uint32_t pos = 0;
+    std::vector<uint8_t> spanning;  // bytes of a record that began in an earlier buffer
+    uint32_t spanningNeeded = 0;    // bytes still missing for that record; 0 = none in progress
+    bool finished = false;
+  };
+  // Tries to produce a record from channel `c`'s current buffer.
+  bool readFrom(ChannelState& c, DataInput& record);
+  void onEvent(int channel, const Buffer& buffer);
+
+  InputGate& gate_;
+  std::vector<ChannelState> channels_;
+  int current_ = -1;  // channel whose buffer is being read, -1 = none
+  int finishedChannels_ = 0;
+  uint64_t bytesRead_ = 0;
+};
+
+}  // namespace weir::network

@@ -1,0 +1,78 @@
+#include "network/input_gate.h"
+
+#include <weir/core/check.h>
+
+namespace weir::network {
+
+void InputChannel::notifyChannelNonEmpty() { gate_.notifyChannelNonEmpty(index_); }
+
+InputGate::InputGate(std::string name, int numChannels)
+    : name_(std::move(name)), channels_(size_t(numChannels)), queued_(size_t(numChannels), false) {}
+
+InputGate::~InputGate() { release(); }
+
+void InputGate::setChannel(int index, std::unique_ptr<InputChannel> channel) {
+  channels_[size_t(index)] = std::move(channel);
+}
+
+void InputGate::requestPartitions() {
+  for (auto& c : channels_) {
+    WEIR_CHECK_MSG(c != nullptr, "input gate has an unconnected channel");
+    c->requestSubpartition();
+  }
+}
+
+void InputGate::setAvailabilityListener(std::function<void()> listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+}
+
+void InputGate::notifyChannelNonEmpty(int channel) { queueChannel(channel, true); }
+
+void InputGate::queueChannel(int channel, bool notify) {
+  std::function<void()> call;
+  {
+    std::lock_guard lock(mu_);
+    if (queued_[size_t(channel)]) return;
+    queued_[size_t(channel)] = true;
+    bool wasEmpty = channelsWithData_.empty();
+    channelsWithData_.push_back(channel);
+    if (notify && wasEmpty) call = listener_;
+  }
+  if (call) call();
+}
+
+std::optional<BufferOrEvent> InputGate::pollNext() {
+  for (;;) {
+    int channel;
+    {
+      std::lock_guard lock(mu_);
+      if (channelsWithData_.empty()) return std::nullopt;
+      channel = channelsWithData_.front();
+      channelsWithData_.pop_front();
+      queued_[size_t(channel)] = false;
+    }
+    BufferAndAvailability next = channels_[size_t(channel)]->getNextBuffer();
+    // Re-queue at the back before returning so that channels take turns.
+    if (next.moreAvailable) queueChannel(channel, false);
+    if (!next.buffer) continue;  // spurious notification: nothing was there
+    BufferOrEvent result;
+    result.buffer = std::move(next.buffer);
+    result.channel = channel;
+    result.moreAvailable = next.moreAvailable;
+    return result;
+  }
+}
+
+bool InputGate::hasChannelsWithData() const {
+  std::lock_guard lock(mu_);
+  return !channelsWithData_.empty();
+}
+
+void InputGate::release() {
+  for (auto& c : channels_) {
+    if (c) c->release();
+  }
+}
+
+}  // namespace weir::network

@@ -1,0 +1,104 @@
+// InputGate and InputChannel: the consuming side of one job edge for one subtask.
+//
+// A gate has one InputChannel per producing subtask. Channels tell the gate when
+// they have data; the gate keeps a FIFO of channels with data so that polling is
+// O(1) and fair (round robin over channels with data, as Flink's
+// inputChannelsWithData). When the gate goes from no data to data it calls its
+// availability listener, which wakes the owning task's mailbox.
+//
+// LocalInputChannel reads a ResultSubpartition of a producer in the same process
+// directly: buffers are handed over by pointer and recycled into the producer's
+// pool once consumed, which is what backpressures a producer whose consumer is
+// slow. A remote (TCP, credit-based) channel implements the same InputChannel
+// interface.
+//
+// Threading: pollNext() only from the owning task thread; channel notifications
+// from producer threads.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "network/buffer.h"
+#include "network/result_partition.h"
+
+namespace weir::network {
+
+class InputGate;
+
+class InputChannel {
+ public:
+  InputChannel(InputGate& gate, int index) : gate_(gate), index_(index) {}
+  virtual ~InputChannel() = default;
+  int index() const { return index_; }
+  // Connects to the producer; afterwards the channel notifies its gate.
+  virtual void requestSubpartition() = 0;
+  // The next buffer, if any. REQUIRES: task thread.
+  virtual BufferAndAvailability getNextBuffer() = 0;
+  virtual void release() {}
+
+ protected:
+  void notifyChannelNonEmpty();
+
+ private:
+  InputGate& gate_;
+  const int index_;
+};
+
+class LocalInputChannel final : public InputChannel, private BufferAvailabilityListener {
+ public:
+  LocalInputChannel(InputGate& gate, int index, ResultSubpartition& source)
+      : InputChannel(gate, index), source_(source) {}
+  void requestSubpartition() override { source_.setListener(this); }
+  BufferAndAvailability getNextBuffer() override { return source_.poll(); }
+  void release() override { source_.setListener(nullptr); }
+
+ private:
+  void notifyDataAvailable() override { notifyChannelNonEmpty(); }
+  ResultSubpartition& source_;
+};
+
+struct BufferOrEvent {
+  BufferPtr buffer;  // a data or an event buffer
+  int channel = 0;
+  bool moreAvailable = false;
+};
+
+class InputGate {
+ public:
+  InputGate(std::string name, int numChannels);
+  ~InputGate();
+
+  const std::string& name() const { return name_; }
+  int numberOfChannels() const { return int(channels_.size()); }
+  void setChannel(int index, std::unique_ptr<InputChannel> channel);
+  InputChannel& channel(int index) { return *channels_[size_t(index)]; }
+  // Connects every channel. REQUIRES: all channels set.
+  void requestPartitions();
+  // Called (from any thread) when the gate goes from no data to data.
+  void setAvailabilityListener(std::function<void()> listener);
+
+  // The next buffer from some channel with data, or nullopt. REQUIRES: task thread.
+  std::optional<BufferOrEvent> pollNext();
+  bool hasChannelsWithData() const;
+  void release();
+
+ private:
+  friend class InputChannel;
+  void notifyChannelNonEmpty(int channel);
+  void queueChannel(int channel, bool notify);
+
+  std::string name_;
+  std::vector<std::unique_ptr<InputChannel>> channels_;
+  mutable std::mutex mu_;
+  std::deque<int> channelsWithData_;  // guarded by mu_
+  std::vector<bool> queued_;          // guarded by mu_
+  std::function<void()> listener_;    // guarded by mu_
+};
+
+}  // namespace weir::network

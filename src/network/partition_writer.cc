@@ -1,0 +1,75 @@
+#include "network/partition_writer.h"
+
+#include <cstring>
+
+#include <weir/core/check.h>
+
+namespace weir::network {
+
+namespace {
+constexpr uint32_t kLengthSize = 4;
+}
+
+PartitionRecordWriter::PartitionRecordWriter(ResultPartition& partition, FlushMode flushMode)
+    : partition_(partition),
+      flushMode_(flushMode),
+      segmentSize_(partition.bufferPool().segmentSize()),
+      builders_(size_t(partition.numberOfSubpartitions())) {}
+
+PartitionRecordWriter::~PartitionRecordWriter() = default;
+
+void PartitionRecordWriter::finish(Builder& b, int channel) {
+  if (!b.buffer) return;
+  if (b.pos == 0) return;  // keep an empty buffer for the next record
+  b.buffer->setSize(b.pos);
+  ++buffersWritten_;
+  partition_.subpartition(channel).add(std::move(b.buffer));
+  b.pos = 0;
+}
+
+void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, size_t size) {
+  WEIR_CHECK(size <= UINT32_MAX);
+  if (b.buffer && segmentSize_ - b.pos < kLengthSize) finish(b, channel);
+  if (!b.buffer) b.buffer = partition_.bufferPool().requestBufferBlocking();
+  uint32_t len = uint32_t(size);
+  std::memcpy(b.buffer->data() + b.pos, &len, kLengthSize);
+  b.pos += kLengthSize;
+  for (;;) {
+    size_t n = std::min<size_t>(size, segmentSize_ - b.pos);
+    std::memcpy(b.buffer->data() + b.pos, data, n);
+    b.pos += uint32_t(n);
+    data += n;
+    size -= n;
+    if (size == 0) break;
+    finish(b, channel);
+    b.buffer = partition_.bufferPool().requestBufferBlocking();
+  }
+  bytesWritten_ += kLengthSize + len;
+  if (b.pos == segmentSize_) finish(b, channel);
+}
+
+void PartitionRecordWriter::emit(const uint8_t* data, size_t size, int channel) {
+  Builder& b = builders_[size_t(channel)];
+  write(b, channel, data, size);
+  if (flushMode_ == FlushMode::kAfterEveryRecord) finish(b, channel);
+}
+
+void PartitionRecordWriter::broadcastEmit(const uint8_t* data, size_t size) {
+  for (int c = 0; c < int(builders_.size()); ++c) emit(data, size, c);
+}
+
+void PartitionRecordWriter::flushAll() {
+  for (int c = 0; c < int(builders_.size()); ++c) finish(builders_[size_t(c)], c);
+}
+
+void PartitionRecordWriter::broadcastEvent(const TaskEvent& event) {
+  flushAll();
+  std::vector<uint8_t> bytes = serializeEvent(event);
+  for (int c = 0; c < int(builders_.size()); ++c) {
+    builders_[size_t(c)].buffer.reset();  // return an unused, empty buffer to the pool
+    builders_[size_t(c)].pos = 0;
+    partition_.subpartition(c).add(Buffer::makeEvent(bytes));
+  }
+}
+
+}  // namespace weir::network

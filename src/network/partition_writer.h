@@ -1,0 +1,64 @@
+// PartitionRecordWriter: serializes length-prefixed records into the buffers of
+// a ResultPartition (Flink's RecordWriter + BufferBuilder).
+//
+// Wire format of a data buffer: a sequence of [u32 little-endian length][bytes].
+// A record may span buffers; its length prefix never does (a buffer with fewer
+// than 4 bytes left is finished early), so a consumer reads a length whenever it
+// is at a record boundary. A buffer is handed to its subpartition when full, on
+// flushAll() (buffer timeout, end of input, before an event) or after every
+// record when the flush mode says so (`execution.buffer-timeout: 0`).
+//
+// Threading: only the producing task thread. Backpressure: when the pool has no
+// free buffer, emit() blocks until the consumer recycles one (or the pool is
+// cancelled, then it throws TaskCancelledException).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <weir/network/record_io.h>
+
+#include "network/events.h"
+#include "network/result_partition.h"
+
+namespace weir::network {
+
+enum class FlushMode { kOnBufferFullOrTimeout, kAfterEveryRecord };
+
+class PartitionRecordWriter final : public RecordWriter {
+ public:
+  PartitionRecordWriter(ResultPartition& partition, FlushMode flushMode);
+  ~PartitionRecordWriter() override;
+
+  void emit(const uint8_t* data, size_t size, int channel) override;
+  void broadcastEmit(const uint8_t* data, size_t size) override;
+  int numberOfChannels() const override { return partition_.numberOfSubpartitions(); }
+
+  // Hands every partially filled buffer to its subpartition.
+  void flushAll();
+  // Flushes, then appends the event to every subpartition.
+  void broadcastEvent(const TaskEvent& event);
+  // True when the next emit will not block for a buffer.
+  bool isAvailable() const { return partition_.bufferPool().isAvailable(); }
+  ResultPartition& partition() { return partition_; }
+
+  uint64_t bytesWritten() const { return bytesWritten_; }
+  uint64_t buffersWritten() const { return buffersWritten_; }
+
+ private:
+  struct Builder {
+    BufferPtr buffer;
+    uint32_t pos = 0;
+  };
+  void write(Builder& b, int channel, const uint8_t* data, size_t size);
+  void finish(Builder& b, int channel);
+
+  ResultPartition& partition_;
+  const FlushMode flushMode_;
+  const uint32_t segmentSize_;
+  std::vector<Builder> builders_;
+  uint64_t bytesWritten_ = 0;
+  uint64_t buffersWritten_ = 0;
+};
+
+}  // namespace weir::network

@@ -1,0 +1,62 @@
+#include "network/result_partition.h"
+
+namespace weir::network {
+
+void ResultSubpartition::add(BufferPtr buffer) {
+  BufferAvailabilityListener* notify = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    bool wasEmpty = queue_.empty();
+    queue_.push_back(std::move(buffer));
+    if (wasEmpty) {
+      if (listener_ != nullptr) notify = listener_;
+      else listenerMissedData_ = true;
+    }
+  }
+  if (notify != nullptr) notify->notifyDataAvailable();
+}
+
+BufferAndAvailability ResultSubpartition::poll() {
+  std::lock_guard lock(mu_);
+  BufferAndAvailability result;
+  if (queue_.empty()) return result;
+  result.buffer = std::move(queue_.front());
+  queue_.pop_front();
+  result.moreAvailable = !queue_.empty();
+  return result;
+}
+
+void ResultSubpartition::setListener(BufferAvailabilityListener* listener) {
+  bool notify = false;
+  {
+    std::lock_guard lock(mu_);
+    listener_ = listener;
+    notify = listener != nullptr && (listenerMissedData_ || !queue_.empty());
+    listenerMissedData_ = false;
+  }
+  if (notify) listener->notifyDataAvailable();
+}
+
+size_t ResultSubpartition::queuedBuffers() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void ResultSubpartition::release() {
+  std::deque<BufferPtr> dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped.swap(queue_);
+  }
+}
+
+ResultPartition::ResultPartition(std::string name, int numSubpartitions, std::shared_ptr<LocalBufferPool> pool)
+    : name_(std::move(name)), pool_(std::move(pool)) {
+  for (int i = 0; i < numSubpartitions; ++i) subpartitions_.push_back(std::make_unique<ResultSubpartition>(i));
+}
+
+void ResultPartition::release() {
+  for (auto& s : subpartitions_) s->release();
+}
+
+}  // namespace weir::network

@@ -1,0 +1,78 @@
+// ResultPartition: the output of one producing subtask for one job edge, with
+// one ResultSubpartition per consuming channel.
+//
+// A subpartition is a FIFO of finished buffers (data and events, in order).
+// The producer task thread adds buffers; exactly one consumer (an InputChannel)
+// polls them. A subpartition notifies its reader only when it goes from empty to
+// non-empty, and poll() reports whether more data remains, so the consumer
+// re-queues itself exactly when needed and no wakeup is lost.
+// Memory: every data buffer comes from the partition's LocalBufferPool, so the
+// data queued in all subpartitions together is bounded by that pool.
+//
+// Threading: add()/finish() from the producer thread, poll() from the consumer
+// thread; all synchronised by the subpartition's mutex.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "network/buffer.h"
+#include "network/buffer_pool.h"
+
+namespace weir::network {
+
+// Told when a subpartition that was empty has data again. Called from the
+// producer thread, without the subpartition's lock held.
+class BufferAvailabilityListener {
+ public:
+  virtual ~BufferAvailabilityListener() = default;
+  virtual void notifyDataAvailable() = 0;
+};
+
+struct BufferAndAvailability {
+  BufferPtr buffer;
+  bool moreAvailable = false;  // another buffer is already queued: poll again without waiting
+};
+
+class ResultSubpartition {
+ public:
+  explicit ResultSubpartition(int index) : index_(index) {}
+
+  int index() const { return index_; }
+  void add(BufferPtr buffer);
+  // The next buffer, or an empty result when nothing is queued.
+  BufferAndAvailability poll();
+  void setListener(BufferAvailabilityListener* listener);
+  size_t queuedBuffers() const;
+  // Drops queued buffers (cancellation); returns their segments to the pool.
+  void release();
+
+ private:
+  const int index_;
+  mutable std::mutex mu_;
+  std::deque<BufferPtr> queue_;                    // guarded by mu_
+  BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
+  bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
+};
+
+class ResultPartition {
+ public:
+  ResultPartition(std::string name, int numSubpartitions, std::shared_ptr<LocalBufferPool> pool);
+
+  const std::string& name() const { return name_; }
+  int numberOfSubpartitions() const { return int(subpartitions_.size()); }
+  ResultSubpartition& subpartition(int i) { return *subpartitions_[size_t(i)]; }
+  LocalBufferPool& bufferPool() { return *pool_; }
+  const std::shared_ptr<LocalBufferPool>& bufferPoolPtr() const { return pool_; }
+  void release();
+
+ private:
+  std::string name_;
+  std::vector<std::unique_ptr<ResultSubpartition>> subpartitions_;
+  std::shared_ptr<LocalBufferPool> pool_;
+};
+
+}  // namespace weir::network

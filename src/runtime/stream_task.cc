@@ -1,0 +1,329 @@
+#include "runtime/stream_task.h"
+
+#include <spdlog/spdlog.h>
+
+#include <weir/core/cancellation.h>
+#include <weir/core/check.h>
+#include <weir/runtime/user_function_exception.h>
+
+namespace weir::runtime {
+
+// The ProcessingTimeService of one task: timers fire on the process-wide timer
+// thread, which only puts a mail; the callback runs on the task thread.
+class StreamTask::TimeService final : public ProcessingTimeService {
+ public:
+  TimeService(SystemTimerService* timers, std::shared_ptr<TaskMailbox> mailbox)
+      : timers_(timers), mailbox_(std::move(mailbox)) {}
+  int64_t currentProcessingTime() const override { return wallClockMillis(); }
+  void registerTimer(int64_t timestamp, std::function<void(int64_t)> callback) override {
+    std::weak_ptr<TaskMailbox> weak = mailbox_;
+    timers_->schedule(timestamp, [weak, cb = std::move(callback)](int64_t ts) {
+      if (auto mb = weak.lock()) mb->put([cb, ts] { cb(ts); });
+    });
+  }
+
+ private:
+  SystemTimerService* timers_;
+  std::shared_ptr<TaskMailbox> mailbox_;
+};
+
+class StreamTask::OperatorContext final : public StreamingRuntimeContext, public OperatorEventGateway {
+ public:
+  OperatorContext(StreamTask& task, const ChainedOperator& op) : task_(task), op_(op) {
+    if (op.keyed) {
+      KeyGroupRange range = keyGroupRangeForOperatorIndex(op.maxParallelism, task.d_.parallelism, task.d_.subtaskIndex);
+      backend_ = std::make_unique<HeapKeyedStateBackend>(range, op.maxParallelism);
+    }
+  }
+  const std::string& operatorName() const override { return op_.name; }
+  int indexOfThisSubtask() const override { return task_.d_.subtaskIndex; }
+  int numberOfParallelSubtasks() const override { return task_.d_.parallelism; }
+  int maxNumberOfParallelSubtasks() const override { return op_.maxParallelism; }
+  const Configuration& jobConfiguration() const override { return *task_.d_.config; }
+  KeyedStateBackend* keyedStateBackend() override { return backend_.get(); }
+  OperatorStateStore& operatorStateStore() override { return operatorState_; }
+  ProcessingTimeService& processingTimeService() override { return *task_.timeService_; }
+  OperatorEventGateway& operatorEventGateway() override {
+    WEIR_CHECK_MSG(op_.isSource, "only sources have a coordinator");
+    return *this;
+  }
+  OperatorIOMetrics& ioMetrics() override { return *op_.metrics; }
+  void requestWakeUp() override { task_.mailbox_->wakeUp(); }
+  void sendEventToCoordinator(std::vector<uint8_t> event) override {
+    task_.jobMaster_.sendOperatorEventToCoordinator(op_.nodeId, task_.d_.subtaskIndex, std::move(event));
+  }
+
+ private:
+  StreamTask& task_;
+  const ChainedOperator& op_;
+  std::unique_ptr<KeyedStateBackend> backend_;
+  OperatorStateStore operatorState_;
+};
+
+namespace {
+
+// Drives a chain whose head is a source.
+class SourceTaskInput final : public TaskInput {
+ public:
+  explicit SourceTaskInput(SourceOperatorBase& source) : source_(source) {}
+  InputStatus processInput(int maxRecords) override { return source_.emitNext(maxRecords); }
+  int inputIndex() const override { return 0; }
+
+ private:
+  SourceOperatorBase& source_;
+};
+
+}  // namespace
+
+StreamTask::StreamTask(TaskDeployment deployment, TaskManagerServices services, JobMasterGateway& jobMaster)
+    : d_(std::move(deployment)),
+      services_(services),
+      jobMaster_(jobMaster),
+      mailbox_(std::make_shared<TaskMailbox>()),
+      timeService_(std::make_unique<TimeService>(services.timers, mailbox_)) {}
+
+StreamTask::~StreamTask() { join(); }
+
+std::string StreamTask::nameWithSubtask() const {
+  return d_.taskName + " (" + std::to_string(d_.subtaskIndex + 1) + "/" + std::to_string(d_.parallelism) + ")";
+}
+
+bool StreamTask::transition(ExecutionState to) {
+  ExecutionState from = state_.load();
+  while (isAllowedTransition(from, to)) {
+    if (state_.compare_exchange_weak(from, to)) return true;
+  }
+  return false;
+}
+
+void StreamTask::start() {
+  WEIR_CHECK(transition(ExecutionState::kDeploying));
+  thread_ = std::thread([this] { run(); });
+}
+
+void StreamTask::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void StreamTask::cancel() {
+  cancelled_.store(true);
+  transition(ExecutionState::kCanceling);
+  // Unblock whatever the task thread may wait for: its mailbox, or a buffer of its outputs.
+  mailbox_->wakeUp();
+  for (const TaskOutputSpec& o : d_.outputs) o.partition->bufferPool().cancel();
+}
+
+void StreamTask::deliverOperatorEvent(int nodeId, std::vector<uint8_t> event) {
+  mailbox_->put([this, nodeId, ev = std::move(event)] {
+    WEIR_CHECK_MSG(source_ != nullptr && d_.chain.front().nodeId == nodeId, "operator event for a non-source");
+    invokeUserFunction(*source_, [&] { source_->handleOperatorEvent(ev); });
+  });
+}
+
+void StreamTask::checkCancelled() const {
+  if (cancelled_.load(std::memory_order_relaxed)) throw TaskCancelledException();
+}
+
+void StreamTask::run() {
+  TaskExecutionStateUpdate update{d_.vertexId, d_.subtaskIndex, ExecutionState::kFinished, ""};
+  try {
+    invoke();
+    closeOperators();
+  } catch (const TaskCancelledException&) {
+    update.state = ExecutionState::kCanceled;
+  } catch (const UserFunctionException& e) {
+    update.state = ExecutionState::kFailed;
+    update.failure = "operator '" + e.operatorName() + "' (subtask " + std::to_string(d_.subtaskIndex + 1) + "/" +
+                     std::to_string(d_.parallelism) + ") failed: " + e.what();
+  } catch (const std::exception& e) {
+    update.state = ExecutionState::kFailed;
+    update.failure = "task '" + nameWithSubtask() + "' failed: " + e.what();
+  } catch (...) {
+    update.state = ExecutionState::kFailed;
+    update.failure = "task '" + nameWithSubtask() + "' failed with a non-standard exception";
+  }
+  if (update.state != ExecutionState::kFinished) {
+    // A cancelled task may have been cancelled because it failed elsewhere; a
+    // failure raised while cancelling is reported as cancellation.
+    if (cancelled_.load() && update.state == ExecutionState::kFailed) update.state = ExecutionState::kCanceled;
+    try {
+      closeOperators();
+    } catch (...) {
+      // close() after a failure must not mask the original failure
+    }
+  }
+  mailbox_->close();
+  readers_.clear();  // return the buffers we hold to their producers' pools
+  if (!transition(update.state)) {
+    // The only way not to reach the reported state is a concurrent cancel() after finishing.
+    update.state = state_.load() == ExecutionState::kCanceling && transition(ExecutionState::kCanceled)
+                       ? ExecutionState::kCanceled
+                       : state_.load();
+  }
+  if (update.state == ExecutionState::kFailed) spdlog::warn("{}", update.failure);
+  jobMaster_.updateTaskExecutionState(update);
+}
+
+void StreamTask::invoke() {
+  WEIR_CHECK(transition(ExecutionState::kInitializing));
+  buildChain();
+  openOperators();
+  checkCancelled();
+  if (!transition(ExecutionState::kRunning)) throw TaskCancelledException();
+  jobMaster_.updateTaskExecutionState({d_.vertexId, d_.subtaskIndex, ExecutionState::kRunning, ""});
+  mailboxLoop();
+  endOperators();
+}
+
+void StreamTask::buildChain() {
+  const size_t n = d_.chain.size();
+  WEIR_CHECK(n > 0);
+  for (const ChainedOperator& op : d_.chain) {
+    contexts_.push_back(std::make_unique<OperatorContext>(*this, op));
+    operators_.push_back(op.factory());
+    operators_.back()->setup(*contexts_.back());
+  }
+  opened_.assign(n, false);
+
+  for (size_t i = 0; i < d_.outputs.size(); ++i) {
+    const TaskOutputSpec& o = d_.outputs[i];
+    auto mode = d_.bufferTimeout.count() == 0 ? network::FlushMode::kAfterEveryRecord
+                                              : network::FlushMode::kOnBufferFullOrTimeout;
+    writers_.push_back(std::make_unique<network::PartitionRecordWriter>(*o.partition, mode));
+    std::weak_ptr<TaskMailbox> weak = mailbox_;
+    o.partition->bufferPool().setAvailabilityListener([weak] {
+      if (auto mb = weak.lock()) mb->wakeUp();
+    });
+  }
+
+  // Wire outputs, tail to head: an operator's output is its chained successors'
+  // inputs and its network writers, fanned out when there are several.
+  for (size_t i = n; i-- > 0;) {
+    const ChainedOperator& op = d_.chain[i];
+    if (!op.outputType) continue;  // a sink
+    std::vector<InputBase*> outs;
+    for (int succ : op.chainedOutputs) outs.push_back(operators_[size_t(succ)]->input(1));
+    for (int oi : op.networkOutputs) {
+      const TaskOutputSpec& o = d_.outputs[size_t(oi)];
+      outputAdapters_.push_back(op.outputType->createNetworkOutput(*writers_[size_t(oi)], o.partitioner,
+                                                                   d_.subtaskIndex, o.consumerMaxParallelism,
+                                                                   &d_.metrics->numRecordsOut));
+      outs.push_back(outputAdapters_.back().get());
+    }
+    if (outs.empty()) {
+      outputAdapters_.push_back(op.outputType->createDiscardingOutput());
+      operators_[i]->setOutput(outputAdapters_.back().get());
+    } else if (outs.size() == 1) {
+      operators_[i]->setOutput(outs[0]);
+    } else {
+      outputAdapters_.push_back(op.outputType->createBroadcastingOutput(outs));
+      operators_[i]->setOutput(outputAdapters_.back().get());
+    }
+  }
+
+  StreamOperator& head = *operators_.front();
+  if (d_.chain.front().isSource) {
+    source_ = dynamic_cast<SourceOperatorBase*>(&head);
+    WEIR_CHECK(source_ != nullptr);
+    inputs_.push_back(std::make_unique<SourceTaskInput>(*source_));
+  }
+  for (const TaskInputSpec& in : d_.inputs) {
+    readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
+    InputBase* port = head.input(in.inputIndex);
+    WEIR_CHECK_MSG(port != nullptr, "network input wired to an operator port that does not exist");
+    inputs_.push_back(in.type->createNetworkInput(*readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn));
+    std::weak_ptr<TaskMailbox> weak = mailbox_;
+    in.gate->setAvailabilityListener([weak] {
+      if (auto mb = weak.lock()) mb->wakeUp();
+    });
+    in.gate->requestPartitions();
+  }
+  WEIR_CHECK_MSG(!inputs_.empty(), "a task without inputs");
+}
+
+void StreamTask::openOperators() {
+  // Tail first, so that every operator's successors are ready before it emits.
+  for (size_t i = operators_.size(); i-- > 0;) {
+    operators_[i]->open();
+    opened_[i] = true;
+  }
+}
+
+void StreamTask::runMails() {
+  TaskMailbox::Mail mail;
+  while (mailbox_->tryTake(mail)) {
+    mail();
+    checkCancelled();
+  }
+}
+
+bool StreamTask::outputsAvailable() const {
+  for (const auto& w : writers_) {
+    if (!w->isAvailable()) return false;
+  }
+  return true;
+}
+
+void StreamTask::scheduleFlush() {
+  int64_t at = wallClockMillis() + d_.bufferTimeout.count();
+  timeService_->registerTimer(at, [this](int64_t) {
+    for (auto& w : writers_) w->flushAll();
+    scheduleFlush();
+  });
+}
+
+void StreamTask::mailboxLoop() {
+  if (!writers_.empty() && d_.bufferTimeout.count() > 0) scheduleFlush();
+  std::vector<bool> ended(inputs_.size(), false);
+  size_t remaining = inputs_.size();
+  size_t next = 0;
+  while (remaining > 0) {
+    if (mailbox_->hasMail()) runMails();
+    checkCancelled();
+    if (!outputsAvailable()) {
+      mailbox_->waitForMailOrWakeUp();  // backpressure: a recycled buffer wakes us
+      continue;
+    }
+    bool progressed = false;
+    for (size_t k = 0; k < inputs_.size(); ++k) {
+      size_t i = (next + k) % inputs_.size();
+      if (ended[i]) continue;
+      InputStatus status = inputs_[i]->processInput(kBatchSize);
+      if (status == InputStatus::kEndOfInput) {
+        ended[i] = true;
+        --remaining;
+        progressed = true;
+        int idx = inputs_[i]->inputIndex();
+        // A head with several gates on one input (union) ends that input when its last gate ends.
+        bool inputDone = true;
+        for (size_t j = 0; j < inputs_.size(); ++j) {
+          if (!ended[j] && inputs_[j]->inputIndex() == idx) inputDone = false;
+        }
+        if (idx > 0 && inputDone) operators_.front()->endInput(idx);
+      } else if (status == InputStatus::kMoreAvailable) {
+        progressed = true;
+      }
+    }
+    next = (next + 1) % inputs_.size();
+    if (!progressed) mailbox_->waitForMailOrWakeUp();
+  }
+}
+
+void StreamTask::endOperators() {
+  // Head first: each operator emits what it buffered into successors that are still open.
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    if (i > 0) operators_[i]->endInput(1);
+    operators_[i]->finish();
+  }
+  for (auto& w : writers_) w->broadcastEvent(network::EndOfPartitionEvent{});
+}
+
+void StreamTask::closeOperators() {
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    if (!opened_[i]) continue;
+    opened_[i] = false;
+    invokeUserFunction(*operators_[i], [&] { operators_[i]->close(); });
+  }
+}
+
+}  // namespace weir::runtime

@@ -1,0 +1,86 @@
+// StreamTask: runs one parallel subtask of a job vertex on its own thread: it
+// builds the operator chain, opens it, then runs the mailbox loop that
+// alternates between mails (timers, operator events, flushes) and batches of
+// input, ends the operators when every input has ended, and reports its final
+// state to the JobMaster (Flink's StreamTask + MailboxProcessor).
+//
+// Threading: start(), cancel(), deliverOperatorEvent() and state() may be called
+// from any thread; everything else runs on the task thread. A user exception
+// fails the task (state FAILED with the operator, subtask and message); it never
+// escapes the thread. cancel() is prompt unless user code blocks.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <weir/connectors/source.h>
+#include <weir/runtime/network_glue.h>
+#include <weir/runtime/operators/source_operator.h>
+
+#include "network/gate_reader.h"
+#include "network/partition_writer.h"
+#include "runtime/mailbox.h"
+#include "runtime/task_deployment.h"
+
+namespace weir::runtime {
+
+class StreamTask {
+ public:
+  StreamTask(TaskDeployment deployment, TaskManagerServices services, JobMasterGateway& jobMaster);
+  ~StreamTask();
+  StreamTask(const StreamTask&) = delete;
+  StreamTask& operator=(const StreamTask&) = delete;
+
+  void start();
+  void cancel();
+  void join();
+  // Delivers an event from a coordinator to the chain's operator `nodeId`, as a mail.
+  void deliverOperatorEvent(int nodeId, std::vector<uint8_t> event);
+  ExecutionState state() const { return state_.load(); }
+  // "Map -> Sink: out (2/4)"
+  std::string nameWithSubtask() const;
+
+  // Number of records a task processes between two looks at its mailbox.
+  static constexpr int kBatchSize = 256;
+
+ private:
+  class OperatorContext;
+  class TimeService;
+
+  void run();
+  void invoke();
+  void buildChain();
+  void openOperators();
+  void mailboxLoop();
+  void endOperators();
+  void closeOperators();
+  void runMails();
+  bool outputsAvailable() const;
+  void checkCancelled() const;
+  void scheduleFlush();
+  bool transition(ExecutionState to);
+
+  TaskDeployment d_;
+  TaskManagerServices services_;
+  JobMasterGateway& jobMaster_;
+  std::shared_ptr<TaskMailbox> mailbox_;
+  std::unique_ptr<TimeService> timeService_;
+  std::atomic<ExecutionState> state_{ExecutionState::kCreated};
+  std::atomic<bool> cancelled_{false};
+  std::thread thread_;
+
+  std::vector<std::unique_ptr<OperatorContext>> contexts_;    // per chain position
+  std::vector<std::unique_ptr<StreamOperator>> operators_;    // per chain position
+  std::vector<bool> opened_;
+  std::vector<std::unique_ptr<InputBase>> outputAdapters_;    // network, fan-out and discarding outputs
+  std::vector<std::unique_ptr<network::PartitionRecordWriter>> writers_;
+  std::vector<std::unique_ptr<network::GateRecordReader>> readers_;
+  std::vector<std::unique_ptr<TaskInput>> inputs_;
+  SourceOperatorBase* source_ = nullptr;
+};
+
+}  // namespace weir::runtime

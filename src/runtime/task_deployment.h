@@ -1,0 +1,93 @@
+// TaskDeployment: everything one task needs to run one parallel subtask of a
+// job vertex: its operator chain with the wiring between operators, the input
+// gates and result partitions the cluster created for it, and its services.
+// The cluster (JobMaster) builds it; the task only reads it.
+//
+// Also TaskManagerServices (shared by all tasks of a process) and
+// JobMasterGateway, the one interface through which a task talks back to its
+// JobMaster (in-process today, RPC later).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <weir/core/config.h>
+#include <weir/graph/stream_graph.h>
+#include <weir/runtime/network_glue.h>
+
+#include "network/buffer_pool.h"
+#include "network/input_gate.h"
+#include "network/result_partition.h"
+#include "runtime/execution_state.h"
+#include "runtime/timer_service.h"
+
+namespace weir::runtime {
+
+struct ChainedOperator {
+  int nodeId = -1;
+  std::string name;
+  std::function<std::unique_ptr<StreamOperator>()> factory;
+  std::shared_ptr<const StreamTypeOps> outputType;  // null for sinks
+  bool isSource = false;
+  bool keyed = false;
+  int maxParallelism = kDefaultMaxParallelism;
+  std::vector<int> chainedOutputs;  // positions in TaskDeployment::chain (each consumes on its input 1)
+  std::vector<int> networkOutputs;  // positions in TaskDeployment::outputs
+  std::shared_ptr<OperatorIOMetrics> metrics;
+};
+
+struct TaskInputSpec {
+  network::InputGate* gate = nullptr;
+  int inputIndex = 1;  // which input of the chain head
+  std::shared_ptr<const StreamTypeOps> type;
+};
+
+struct TaskOutputSpec {
+  network::ResultPartition* partition = nullptr;
+  PartitionerSpec partitioner;
+  int consumerMaxParallelism = kDefaultMaxParallelism;
+};
+
+// Records crossing the task's network boundary (Flink's task numRecordsIn/Out).
+struct TaskIOMetrics {
+  Counter numRecordsIn;
+  Counter numRecordsOut;
+};
+
+struct TaskDeployment {
+  std::string jobName;
+  std::string taskName;  // the vertex name
+  int vertexId = -1;
+  int subtaskIndex = 0;
+  int parallelism = 1;
+  std::vector<ChainedOperator> chain;  // head first
+  std::vector<TaskInputSpec> inputs;
+  std::vector<TaskOutputSpec> outputs;
+  std::shared_ptr<const Configuration> config;
+  std::chrono::milliseconds bufferTimeout{100};
+  std::shared_ptr<TaskIOMetrics> metrics;
+};
+
+struct TaskExecutionStateUpdate {
+  int vertexId;
+  int subtaskIndex;
+  ExecutionState state;
+  std::string failure;  // for FAILED: what went wrong, with operator and subtask
+};
+
+class JobMasterGateway {
+ public:
+  virtual ~JobMasterGateway() = default;
+  // A task reached a new state. Called from the task thread.
+  virtual void updateTaskExecutionState(const TaskExecutionStateUpdate& update) = 0;
+  // An operator of a task sends an event to its coordinator.
+  virtual void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) = 0;
+};
+
+struct TaskManagerServices {
+  SystemTimerService* timers = nullptr;
+};
+
+}  // namespace weir::runtime
