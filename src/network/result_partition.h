@@ -71,8 +71,10 @@ class ResultPartition {
 
  private:
   std::string name_;
-  std::vector<std::unique_ptr<ResultSubpartition>> subpartitions_;
+  // Declared before the subpartitions so that it is destroyed after them: buffers still
+  // queued when the partition dies (a failed or cancelled job) recycle into a live pool.
   std::shared_ptr<LocalBufferPool> pool_;
+  std::vector<std::unique_ptr<ResultSubpartition>> subpartitions_;
 };
 
 }  // namespace weir::network

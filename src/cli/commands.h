@@ -1,0 +1,29 @@
+// CLI verbs. Each verb registers its options on the main CLI11 app in its
+// constructor and runs in execute(). One verb per file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace weir::cli {
+
+// weir run <job> [-p N] [-c FILE] [-D key=value]... [job options]
+class RunCommand {
+ public:
+  explicit RunCommand(CLI::App& app);
+  bool selected() const { return cmd_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* cmd_;
+  std::string job_;
+  int parallelism_ = 0;
+  std::string configFile_;
+  std::vector<std::string> dynamicProperties_;
+  bool list_ = false;
+  bool noProgress_ = false;
+};
+
+}  // namespace weir::cli

@@ -1,0 +1,102 @@
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/job_registry.h"
+
+namespace weir::cli {
+
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+
+void onSignal(int) { gInterrupted.store(true); }
+
+std::string human(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f}K", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+std::string clock(std::chrono::milliseconds d) {
+  auto s = d.count() / 1000;
+  return fmt::format("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+
+}  // namespace
+
+int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) {
+  std::unique_ptr<JobClient> client;
+  try {
+    client = env.executeAsync(jobName);
+  } catch (const StatusException& e) {
+    std::fprintf(stderr, "weir: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weir: job '%s' could not be started: %s\n", jobName.c_str(), e.what());
+    return 2;
+  }
+  std::fprintf(stderr, "Job '%s' submitted with id %s (parallelism %d). Ctrl-C cancels it.\n", jobName.c_str(),
+               client->jobId().c_str(), env.parallelism());
+
+  auto oldInt = std::signal(SIGINT, onSignal);
+  auto oldTerm = std::signal(SIGTERM, onSignal);
+  const bool tty = options_.progress && isatty(STDERR_FILENO);
+  auto start = std::chrono::steady_clock::now();
+  auto lastTick = start;
+  JobProgress last = client->progress();
+  bool cancelRequested = false;
+  bool printedLine = false;
+  while (!isGloballyTerminal(client->status())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (gInterrupted.load() && !cancelRequested) {
+      cancelRequested = true;
+      std::fprintf(stderr, "%sweir: cancelling job %s...\n", printedLine ? "\n" : "", client->jobId().c_str());
+      printedLine = false;
+      client->cancel();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - lastTick < std::chrono::seconds(1)) continue;
+    JobProgress p = client->progress();
+    double secs = std::chrono::duration<double>(now - lastTick).count();
+    if (tty) {
+      std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)  elapsed %s",
+                   jobStatusName(client->status()), human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
+                   human(double(p.sinkRecordsIn - last.sinkRecordsIn) / secs).c_str(), human(double(p.sourceRecordsOut)).c_str(),
+                   human(double(p.sinkRecordsIn)).c_str(),
+                   clock(std::chrono::duration_cast<std::chrono::milliseconds>(now - start)).c_str());
+      std::fflush(stderr);
+      printedLine = true;
+    }
+    last = p;
+    lastTick = now;
+  }
+  JobExecutionResult r = client->waitForResult();
+  std::signal(SIGINT, oldInt);
+  std::signal(SIGTERM, oldTerm);
+  if (printedLine) std::fprintf(stderr, "\n");
+
+  double secs = std::max(0.001, double(r.duration.count()) / 1000.0);
+  std::fprintf(stderr,
+               "Job '%s' %s in %.3f s\n"
+               "  records read by sources:   %llu (%s rec/s)\n"
+               "  records written by sinks:  %llu (%s rec/s)\n"
+               "  records through exchanges: %llu\n",
+               r.jobName.c_str(), jobStatusName(r.status), secs, (unsigned long long)r.progress.sourceRecordsOut,
+               human(double(r.progress.sourceRecordsOut) / secs).c_str(), (unsigned long long)r.progress.sinkRecordsIn,
+               human(double(r.progress.sinkRecordsIn) / secs).c_str(), (unsigned long long)r.progress.networkRecordsIn);
+  if (r.status == JobStatus::kFailed) {
+    std::fprintf(stderr, "  cause: %s\n", r.failure.c_str());
+    return 1;
+  }
+  return r.status == JobStatus::kFinished ? 0 : 130;
+}
+
+}  // namespace weir::cli

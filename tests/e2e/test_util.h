@@ -1,0 +1,38 @@
+// Helpers for end-to-end tests: temporary directories, running the weir
+// binary, running shell pipelines as independent oracles.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace weir::testing {
+
+// A fresh directory under $TMPDIR, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs `command` with /bin/sh, capturing its output.
+CommandResult runShell(const std::string& command);
+
+// Quotes `s` for /bin/sh.
+std::string shellQuote(const std::string& s);
+
+std::string readFile(const std::string& path);
+void writeFile(const std::string& path, const std::string& content);
+// Every line of every regular file in `dir` whose name does not start with '.'.
+std::vector<std::string> readLinesOfVisibleFiles(const std::string& dir);
+
+}  // namespace weir::testing

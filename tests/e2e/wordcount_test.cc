@@ -1,0 +1,133 @@
+// End to end: `weir run wordcount` at several parallelisms, checked against an
+// independent oracle (tr | grep -o | sort | uniq -c over the same input): for
+// every word the emitted running counts are exactly 1..n, no gap, no duplicate.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "e2e/test_util.h"
+
+namespace weir {
+namespace {
+
+using testing::runShell;
+using testing::shellQuote;
+using testing::TempDir;
+
+// Deterministic text with mixed case, digits, apostrophes, punctuation, empty
+// lines, non-ASCII bytes and a last line without newline.
+std::string makeText(uint32_t seed, int lines) {
+  static const char* kWords[] = {"the",  "Stream", "flows", "WEIR", "river", "don't", "it's", "42",   "x1",
+                                 "Café", "naïve",  "barrier", "key", "Group", "o'clock", "a", "I", "zz9"};
+  static const char* kSeps[] = {" ", ", ", ". ", "! ", " -- ", "\t", "; ", "? ", "(", ") "};
+  std::mt19937 rng(seed);
+  std::ostringstream out;
+  for (int l = 0; l < lines; ++l) {
+    int n = int(rng() % 12);
+    for (int w = 0; w < n; ++w) {
+      out << kWords[rng() % (sizeof(kWords) / sizeof(*kWords))];
+      out << kSeps[rng() % (sizeof(kSeps) / sizeof(*kSeps))];
+    }
+    if (l + 1 < lines) out << "\n";
+  }
+  return out.str();
+}
+
+std::map<std::string, int64_t> oracleCounts(const std::string& inputGlob) {
+  auto r = runShell("cat " + inputGlob + " | LC_ALL=C tr 'A-Z' 'a-z' | LC_ALL=C grep -oE \"[a-z0-9']+\" | "
+                    "LC_ALL=C sort | LC_ALL=C uniq -c");
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  std::map<std::string, int64_t> counts;
+  std::istringstream in(r.output);
+  int64_t n;
+  std::string w;
+  while (in >> n >> w) counts[w] = n;
+  return counts;
+}
+
+void expectExactRunningCounts(const std::string& outputDir, const std::map<std::string, int64_t>& oracle) {
+  std::map<std::string, std::vector<int64_t>> seen;
+  for (const std::string& line : testing::readLinesOfVisibleFiles(outputDir)) {
+    size_t comma = line.rfind(',');
+    ASSERT_NE(comma, std::string::npos) << line;
+    seen[line.substr(0, comma)].push_back(std::stoll(line.substr(comma + 1)));
+  }
+  ASSERT_EQ(seen.size(), oracle.size());
+  for (auto& [word, counts] : seen) {
+    ASSERT_TRUE(oracle.count(word)) << "unexpected word " << word;
+    std::sort(counts.begin(), counts.end());
+    std::vector<int64_t> expected(size_t(oracle.at(word)));
+    for (size_t i = 0; i < expected.size(); ++i) expected[i] = int64_t(i) + 1;
+    ASSERT_EQ(counts, expected) << "word '" << word << "'";
+  }
+}
+
+class WordCountE2E : public ::testing::TestWithParam<int> {};
+
+TEST_P(WordCountE2E, EqualsOracle) {
+  TempDir dir;
+  // Three input files and a hidden one the source must skip.
+  testing::writeFile(dir.file("in/a.txt"), makeText(1, 3000));
+  testing::writeFile(dir.file("in/b.txt"), makeText(2, 5000));
+  testing::writeFile(dir.file("in/sub/c.txt"), makeText(3, 2000));
+  testing::writeFile(dir.file("in/.hidden.txt"), "secret words never counted\n");
+  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -p " + std::to_string(GetParam()) +
+                    " wordcount --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("FINISHED"), std::string::npos) << r.output;
+  auto oracle = oracleCounts(shellQuote(dir.file("in/a.txt")) + " " + shellQuote(dir.file("in/b.txt")) + " " +
+                             shellQuote(dir.file("in/sub/c.txt")));
+  ASSERT_GT(oracle.size(), 10u);
+  expectExactRunningCounts(dir.file("out"), oracle);
+}
+
+INSTANTIATE_TEST_SUITE_P(Parallelism, WordCountE2E, ::testing::Values(1, 2, 4));
+
+// Small buffers, flushing after every record, and no chaining: records span
+// buffers, every operator talks over the network, producers hit backpressure.
+TEST(WordCountE2EConfig, SmallBuffersNoChainingFlushEveryRecord) {
+  TempDir dir;
+  testing::writeFile(dir.file("in/a.txt"), makeText(7, 20000));
+  auto r = runShell(std::string(WEIR_BINARY) +
+                    " run --no-progress -p 3 -D taskmanager.memory.segment-size=4kb -D execution.buffer-timeout=0 "
+                    "-D pipeline.operator-chaining.enabled=false wordcount --input " +
+                    shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectExactRunningCounts(dir.file("out"), oracleCounts(shellQuote(dir.file("in/a.txt"))));
+}
+
+TEST(WordCountCliTest, MissingInputIsAClearError) {
+  TempDir dir;
+  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress wordcount --input " +
+                    shellQuote(dir.file("nope")) + " --output " + shellQuote(dir.file("out")));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(dir.file("nope")), std::string::npos) << r.output;
+}
+
+TEST(WordCountCliTest, BadConfigurationValueIsAClearError) {
+  TempDir dir;
+  testing::writeFile(dir.file("in.txt"), "a b c\n");
+  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -D execution.buffer-timeout=soon wordcount --input " +
+                    shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("execution.buffer-timeout"), std::string::npos) << r.output;
+}
+
+TEST(WordCountCliTest, ListShowsWordCount) {
+  auto r = runShell(std::string(WEIR_BINARY) + " run --list");
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("wordcount"), std::string::npos) << r.output;
+}
+
+TEST(WordCountCliTest, UnknownJobIsAClearError) {
+  auto r = runShell(std::string(WEIR_BINARY) + " run nosuchjob");
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown job 'nosuchjob'"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace weir
