@@ -1,6 +1,6 @@
 // weir-bench: end-to-end throughput of whole jobs on the embedded cluster.
 //
-//   weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P]
+//   weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P] [--keys K]
 //
 // Each job prints a human line, then "<name> records_per_sec=<N>" (an integer,
 // source records divided by the wall time of execute()); with "all" the three
@@ -14,6 +14,8 @@
 //   chain:    source -> map -> filter -> sink, one chained task per subtask
 //   exchange: source -> rebalance -> map -> sink, source and map in separate tasks
 //   keyed:    source -> keyBy(a % 100000) -> reduce(sum) -> sink, heap state
+//             (--keys K changes the number of distinct keys, to separate the
+//             cost of state that fits in cache from that of state that does not)
 // Each run checks the sink's record count against the expected one, so a fast
 // but wrong engine does not produce a figure.
 #include <algorithm>
@@ -150,18 +152,26 @@ inline Event mix(const Event& e) {
   return Event{e.a, z ^ (z >> 27), e.c + e.a};
 }
 
+struct JobOptions {
+  int64_t records = 0;      // source records
+  int parallelism = 1;      // of every operator
+  uint64_t keys = 100'000;  // distinct keys of the keyed job
+};
+
 struct JobSpec {
   const char* name;
   int64_t defaultRecords;
   // Builds the job into `env`; returns the number of records the sink must see.
-  uint64_t (*build)(StreamExecutionEnvironment& env, int64_t records, const std::shared_ptr<CountingSink>& sink);
+  uint64_t (*build)(StreamExecutionEnvironment& env, const JobOptions& options,
+                    const std::shared_ptr<CountingSink>& sink);
 };
 
 std::shared_ptr<const Source<Event, NumberSequenceSplit>> counterSource(int64_t records) {
   return std::make_shared<CounterSource>(records);
 }
 
-uint64_t buildChain(StreamExecutionEnvironment& env, int64_t records, const std::shared_ptr<CountingSink>& sink) {
+uint64_t buildChain(StreamExecutionEnvironment& env, const JobOptions& o, const std::shared_ptr<CountingSink>& sink) {
+  const int64_t records = o.records;
   env.fromSource(counterSource(records), "Counter Source")
       .map([](const Event& e) { return mix(e); })
       .filter([](const Event& e) { return e.a % 1000 != 999; })
@@ -169,20 +179,22 @@ uint64_t buildChain(StreamExecutionEnvironment& env, int64_t records, const std:
   return uint64_t(records) - uint64_t(records) / 1000;  // the values 999, 1999, ... below `records` are dropped
 }
 
-uint64_t buildExchange(StreamExecutionEnvironment& env, int64_t records, const std::shared_ptr<CountingSink>& sink) {
-  env.fromSource(counterSource(records), "Counter Source")
+uint64_t buildExchange(StreamExecutionEnvironment& env, const JobOptions& o,
+                       const std::shared_ptr<CountingSink>& sink) {
+  env.fromSource(counterSource(o.records), "Counter Source")
       .rebalance()
       .map([](const Event& e) { return mix(e); })
       .sinkTo(sink, "Counting Sink");
-  return uint64_t(records);
+  return uint64_t(o.records);
 }
 
-uint64_t buildKeyed(StreamExecutionEnvironment& env, int64_t records, const std::shared_ptr<CountingSink>& sink) {
-  env.fromSource(counterSource(records), "Counter Source")
-      .keyBy([](const Event& e) { return e.a % 100000; })
+uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o, const std::shared_ptr<CountingSink>& sink) {
+  const uint64_t keys = o.keys;
+  env.fromSource(counterSource(o.records), "Counter Source")
+      .keyBy([keys](const Event& e) { return e.a % keys; })
       .reduce([](const Event& x, const Event& y) { return Event{x.a, x.b + y.b, x.c + y.c}; })
       .sinkTo(sink, "Counting Sink");
-  return uint64_t(records);
+  return uint64_t(o.records);
 }
 
 // Defaults give a few seconds per job on a 2-core machine at the throughput floors
@@ -194,11 +206,11 @@ const JobSpec kJobs[] = {
 };
 
 // Runs one job; returns false if it failed or the sink saw the wrong number of records.
-bool runJob(const JobSpec& job, int64_t records, int parallelism) {
+bool runJob(const JobSpec& job, const JobOptions& options) {
   StreamExecutionEnvironment env;
-  env.setParallelism(parallelism);
+  env.setParallelism(options.parallelism);
   auto sink = std::make_shared<CountingSink>();
-  const uint64_t expected = job.build(env, records, sink);
+  const uint64_t expected = job.build(env, options, sink);
 
   const auto start = std::chrono::steady_clock::now();
   JobExecutionResult result;
@@ -215,9 +227,9 @@ bool runJob(const JobSpec& job, int64_t records, int parallelism) {
                  static_cast<unsigned long long>(sink->total()), static_cast<unsigned long long>(expected));
     return false;
   }
-  const double perSecond = double(records) / std::max(seconds, 1e-9);
+  const double perSecond = double(options.records) / std::max(seconds, 1e-9);
   std::printf("%s: %lld records in %.3f s (%.2f M records/s), parallelism %d, job duration %lld ms\n", job.name,
-              static_cast<long long>(records), seconds, perSecond / 1e6, parallelism,
+              static_cast<long long>(options.records), seconds, perSecond / 1e6, options.parallelism,
               static_cast<long long>(result.duration.count()));
   std::printf("%s records_per_sec=%llu\n", job.name, static_cast<unsigned long long>(perSecond));
   std::fflush(stdout);
@@ -226,10 +238,10 @@ bool runJob(const JobSpec& job, int64_t records, int parallelism) {
 
 void usage(FILE* to) {
   std::fprintf(to,
-               "usage: weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P]\n"
+               "usage: weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P] [--keys K]\n"
                "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
                "  '<name> records_per_sec=<N>'. Defaults: chain 200M, exchange 80M, keyed 40M records;\n"
-               "  parallelism 1.\n");
+               "  parallelism 1; keyed job over 100000 distinct keys.\n");
 }
 
 // Parses a positive integer option value; false if malformed.
@@ -253,9 +265,13 @@ int run(int argc, char** argv) {
   }
   int64_t records = 0;  // 0 = the job's default
   int64_t parallelism = 1;
+  int64_t keys = 100'000;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    int64_t* target = arg == "--records" ? &records : arg == "--parallelism" ? &parallelism : nullptr;
+    int64_t* target = arg == "--records"       ? &records
+                      : arg == "--parallelism" ? &parallelism
+                      : arg == "--keys"        ? &keys
+                                               : nullptr;
     if (target == nullptr || i + 1 >= argc || !parsePositive(argv[i + 1], *target)) {
       std::fprintf(stderr, "weir-bench: bad argument '%s'\n", arg.c_str());
       usage(stderr);
@@ -273,7 +289,11 @@ int run(int argc, char** argv) {
   for (const JobSpec& job : kJobs) {
     if (name != "all" && name != job.name) continue;
     any = true;
-    ok = runJob(job, records > 0 ? records : job.defaultRecords, int(parallelism)) && ok;
+    JobOptions options;
+    options.records = records > 0 ? records : job.defaultRecords;
+    options.parallelism = int(parallelism);
+    options.keys = uint64_t(keys);
+    ok = runJob(job, options) && ok;
   }
   if (!any) {
     std::fprintf(stderr, "weir-bench: unknown benchmark '%s'\n", name.c_str());

@@ -123,7 +123,7 @@ TEST(KeyGroupsTest, StableHashValuesAreFrozen) {
 
 TEST(KeyGroupsTest, KeyGroupForHashStaysInRange) {
   for (int maxP : {1, 2, 3, 100, 128, kUpperBoundMaxParallelism}) {
-    for (uint64_t h : {uint64_t(0), uint64_t(1), ~uint64_t(0), uint64_t(1) << 63, 0x2D06800538D394C2ull}) {
+    for (uint64_t h : std::vector<uint64_t>{0, 1, ~uint64_t(0), uint64_t(1) << 63, 0x2D06800538D394C2ull}) {
       int kg = keyGroupForHash(h, maxP);
       EXPECT_GE(kg, 0);
       EXPECT_LT(kg, maxP);
