@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,8 +32,7 @@ JobGraph build(StreamExecutionEnvironment& env, const JobGraphOptions& options =
 std::shared_ptr<CollectSink<int64_t>> intSink() { return std::make_shared<CollectSink<int64_t>>(); }
 
 // The names of the operators of each vertex, head first.
-std::vector<std::vector<std::string>> chains(const StreamExecutionEnvironment& envConst, const JobGraph& jg) {
-  auto& env = const_cast<StreamExecutionEnvironment&>(envConst);
+std::vector<std::vector<std::string>> chains(StreamExecutionEnvironment& env, const JobGraph& jg) {
   std::vector<std::vector<std::string>> out;
   for (const JobVertex& v : jg.vertices) {
     std::vector<std::string> names;
@@ -324,7 +324,9 @@ TEST(ConnectSubtasksTest, PointwiseInvariantsForManyShapes) {
       for (int i = 0; i < p; ++i) {
         const auto& cs = c.consumersOfProducer[size_t(i)];
         ASSERT_FALSE(cs.empty()) << p << "->" << q << ": producer " << i << " feeds nobody";
-        if (p >= q) ASSERT_EQ(cs.size(), 1u) << p << "->" << q;
+        if (p >= q) {
+          ASSERT_EQ(cs.size(), 1u) << p << "->" << q;
+        }
         // Contiguous and ascending.
         for (size_t k = 1; k < cs.size(); ++k) ASSERT_EQ(cs[k], cs[k - 1] + 1) << p << "->" << q;
         links += cs.size();
@@ -338,7 +340,9 @@ TEST(ConnectSubtasksTest, PointwiseInvariantsForManyShapes) {
       for (int j = 0; j < q; ++j) {
         const auto& ps = c.producersOfConsumer[size_t(j)];
         ASSERT_FALSE(ps.empty()) << p << "->" << q << ": consumer " << j << " has no producer";
-        if (q >= p) ASSERT_EQ(ps.size(), 1u) << p << "->" << q;
+        if (q >= p) {
+          ASSERT_EQ(ps.size(), 1u) << p << "->" << q;
+        }
         for (size_t k = 1; k < ps.size(); ++k) ASSERT_EQ(ps[k], ps[k - 1] + 1) << p << "->" << q;
         back += ps.size();
       }

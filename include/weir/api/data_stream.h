@@ -305,8 +305,11 @@ class KeyedStream : public DataStream<T> {
   }
   // Running aggregate of one field (a data member pointer, e.g. &WordCount::count, or for pairs
   // &std::pair<A,B>::second); the other fields are those of the first record of the key.
-  template <class M>
-  SingleOutputStreamOperator<T> sum(M T::*field) const {
+  // The class type is a parameter of its own (U, which is T) so that `M T::*` is not formed when
+  // the KeyedStream of a scalar type is instantiated: that is ill-formed and broke keyBy on them.
+  template <class M, class U = T>
+    requires std::is_class_v<U>
+  SingleOutputStreamOperator<T> sum(M U::*field) const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              r.*field = a.*field + b.*field;
@@ -314,8 +317,9 @@ class KeyedStream : public DataStream<T> {
            })
         .name("Keyed Sum");
   }
-  template <class M>
-  SingleOutputStreamOperator<T> min(M T::*field) const {
+  template <class M, class U = T>
+    requires std::is_class_v<U>
+  SingleOutputStreamOperator<T> min(M U::*field) const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              if (b.*field < a.*field) r.*field = b.*field;
@@ -323,8 +327,9 @@ class KeyedStream : public DataStream<T> {
            })
         .name("Keyed Min");
   }
-  template <class M>
-  SingleOutputStreamOperator<T> max(M T::*field) const {
+  template <class M, class U = T>
+    requires std::is_class_v<U>
+  SingleOutputStreamOperator<T> max(M U::*field) const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              if (a.*field < b.*field) r.*field = b.*field;
