@@ -36,7 +36,7 @@ void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, 
   b.pos += kLengthSize;
   for (;;) {
     size_t n = std::min<size_t>(size, segmentSize_ - b.pos);
-    std::memcpy(b.buffer->data() + b.pos, data, n);
+    if (n > 0) std::memcpy(b.buffer->data() + b.pos, data, n);
     b.pos += uint32_t(n);
     data += n;
     size -= n;

@@ -97,7 +97,8 @@ bool StreamTask::transition(ExecutionState to) {
 }
 
 void StreamTask::start() {
-  WEIR_CHECK(transition(ExecutionState::kDeploying));
+  // A task cancelled before it started still runs, to report CANCELED to the JobMaster.
+  transition(ExecutionState::kDeploying);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -165,7 +166,7 @@ void StreamTask::run() {
 }
 
 void StreamTask::invoke() {
-  WEIR_CHECK(transition(ExecutionState::kInitializing));
+  if (!transition(ExecutionState::kInitializing)) throw TaskCancelledException();
   buildChain();
   openOperators();
   checkCancelled();
