@@ -1,13 +1,14 @@
 # Weir build entry points (in the style of DuckDB's Makefile).
 #   make          release build into build/release (binaries in build/release/bin)
 #   make debug    debug build into build/debug
-#   make test     release build + whole CTest suite, then the sanitizer build's unit tests
+#   make test     release build + whole CTest suite, then the ASan/UBSan and TSan runs
 #   make demo     release build + the demo job, explained
 #   make bench    release build + benchmarks
-#   make sanitize ASan+UBSan build into build/sanitize + its test run
+#   make sanitize ASan+UBSan build into build/sanitize + its unit-test run
+#   make tsan     ThreadSanitizer build of the network and runtime tests + their run
 # Every target first runs scripts/install-deps.sh (Debian packages only).
 
-.PHONY: all release debug test unit-test demo bench sanitize sanitize-build deps format clean
+.PHONY: all release debug test demo bench sanitize sanitize-build tsan tsan-build deps format clean
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 JOBS ?= $(shell nproc)
@@ -35,9 +36,20 @@ sanitize: sanitize-build
 	@cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest -L unit --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer over the concurrent parts: the network stack and the task runtime.
+tsan-build: deps
+	@cmake -S . -B build/tsan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_TSAN=ON \
+	  -DWEIR_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build/tsan -j $(JOBS) --target network_test runtime_test
+
+tsan: tsan-build
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/network_test --gtest_brief=1
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/runtime_test --gtest_brief=1
+
 test: release
 	@cd build/release && ctest -LE soak --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory tsan
 
 demo: release
 	@bash scripts/demo.sh

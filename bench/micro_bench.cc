@@ -156,17 +156,18 @@ void BM_HeapReducingStateAddAndGet100kKeys(benchmark::State& state) {
     std::shuffle(keys.begin(), keys.end(), rng);
   }
   const V one = unit<V>();
+  auto sum = [](const V& a, const V& b) { return add(a, b); };
   // Warm up: every key present, as in a keyed job's steady state.
   for (uint64_t k : keys) {
     backend.setCurrentKey(reinterpret_cast<const uint8_t*>(&k), sizeof(k));
-    reducing.addAndGet(one);
+    reducing.addAndGet(one, sum);
   }
   size_t i = 0;
   uint64_t acc = 0;
   for (auto _ : state) {
     const uint64_t& k = keys[i];
     backend.setCurrentKey(reinterpret_cast<const uint8_t*>(&k), sizeof(k));
-    acc += first(reducing.addAndGet(one));
+    acc += first(reducing.addAndGet(one, sum));
     if (++i == keys.size()) i = 0;
   }
   benchmark::DoNotOptimize(acc);

@@ -21,6 +21,7 @@
 
 #include <weir/core/check.h>
 #include <weir/core/hash.h>
+#include <weir/state/heap_state_map.h>
 #include <weir/state/key_groups.h>
 #include <weir/state/state.h>
 
@@ -89,27 +90,6 @@ class HeapKeyedStateBackend final : public KeyedStateBackend {
 
 namespace detail {
 
-// A lookup key: the serialized key bytes and their precomputed stable hash.
-struct KeyRef {
-  std::string_view bytes;
-  uint64_t hash;
-};
-struct StoredKey {
-  std::string bytes;
-  uint64_t hash;
-};
-struct PrehashedKeyHash {
-  using is_transparent = void;
-  size_t operator()(const StoredKey& k) const { return size_t(k.hash); }
-  size_t operator()(const KeyRef& k) const { return size_t(k.hash); }
-};
-struct KeyBytesEqual {
-  using is_transparent = void;
-  bool operator()(const StoredKey& a, const StoredKey& b) const { return a.bytes == b.bytes; }
-  bool operator()(const KeyRef& a, const StoredKey& b) const { return a.bytes == b.bytes; }
-  bool operator()(const StoredKey& a, const KeyRef& b) const { return a.bytes == b.bytes; }
-};
-
 // Per key group, a map from serialized key to S.
 template <class S>
 class HeapStateTable {
@@ -118,25 +98,17 @@ class HeapStateTable {
       : backend_(backend), groups_(size_t(backend.keyGroupRange().size())) {}
 
   S* find() {
-    auto& m = groups_[size_t(backend_.currentKeyGroupIndex())];
-    auto it = m.find(KeyRef{backend_.currentKey(), backend_.currentKeyHash()});
-    return it == m.end() ? nullptr : &it->second;
+    return groups_[size_t(backend_.currentKeyGroupIndex())].find(backend_.currentKey(), backend_.currentKeyHash());
   }
   const S* find() const { return const_cast<HeapStateTable*>(this)->find(); }
   // The entry for the current key, inserted with `init` if absent.
   template <class Init>
   S& findOrInsert(Init&& init, bool* inserted = nullptr) {
-    auto& m = groups_[size_t(backend_.currentKeyGroupIndex())];
-    auto it = m.find(KeyRef{backend_.currentKey(), backend_.currentKeyHash()});
-    if (inserted) *inserted = it == m.end();
-    if (it != m.end()) return it->second;
-    return m.emplace(StoredKey{std::string(backend_.currentKey()), backend_.currentKeyHash()}, init())
-        .first->second;
+    return groups_[size_t(backend_.currentKeyGroupIndex())].findOrInsert(
+        backend_.currentKey(), backend_.currentKeyHash(), std::forward<Init>(init), inserted);
   }
   void erase() {
-    auto& m = groups_[size_t(backend_.currentKeyGroupIndex())];
-    auto it = m.find(KeyRef{backend_.currentKey(), backend_.currentKeyHash()});
-    if (it != m.end()) m.erase(it);
+    groups_[size_t(backend_.currentKeyGroupIndex())].erase(backend_.currentKey(), backend_.currentKeyHash());
   }
   size_t size() const {
     size_t n = 0;
@@ -145,9 +117,8 @@ class HeapStateTable {
   }
 
  private:
-  using Map = std::unordered_map<StoredKey, S, PrehashedKeyHash, KeyBytesEqual>;
   const KeyedStateBackend& backend_;
-  std::vector<Map> groups_;
+  std::vector<HeapStateMap<S>> groups_;
 };
 
 template <class S>
@@ -256,11 +227,13 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateBase<V>
     V& acc = this->table_.findOrInsert([&] { return value; }, &inserted);
     if (!inserted) acc = reduce_(acc, value);
   }
-  // add() then get() with one lookup; what the reduce operator uses per record.
-  const V& addAndGet(const V& value) {
+  // add() then get() with one lookup, reducing with `fn` (the reduce operator's
+  // function, called directly rather than through the descriptor's std::function).
+  template <class F>
+  const V& addAndGet(const V& value, F& fn) {
     bool inserted = false;
     V& acc = this->table_.findOrInsert([&] { return value; }, &inserted);
-    if (!inserted) acc = reduce_(acc, value);
+    if (!inserted) acc = fn(acc, value);
     return acc;
   }
   void clear() override { this->table_.erase(); }

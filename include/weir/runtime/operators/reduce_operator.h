@@ -24,7 +24,7 @@ class GroupedReduceOperator final : public KeyedOperatorBase<K, T, T, KeySelecto
   void processElement(const T& value, Timestamp ts) override {
     this->setKeyOf(value);
     this->output_->processElement(
-        invokeUserFunction(*this, [&]() -> const T& { return state_->addAndGet(value); }), ts);
+        invokeUserFunction(*this, [&]() -> const T& { return state_->addAndGet(value, fn_); }), ts);
   }
   void close() override { detail::closeFunction(fn_); }
 
