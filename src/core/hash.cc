@@ -1,5 +1,6 @@
 #include <weir/core/hash.h>
 
+#define XXH_INLINE_ALL  // the same XXH3, compiled here: no call through the shared library
 #include <xxhash.h>
 
 namespace weir {

@@ -38,7 +38,7 @@ namespace weir {
 
 template <class T>
 class SingleOutputStreamOperator;
-template <class K, class T>
+template <class K, class T, class KS = std::function<K(const T&)>>
 class KeyedStream;
 template <class A, class B>
 class ConnectedStreams;
@@ -130,11 +130,11 @@ class DataStream {
   // Partitions by key: records with equal keys go to the same subtask.
   template <class KS>
     requires KeySelectorOf<KS, T>
-  KeyedStream<std::decay_t<std::invoke_result_t<const KS&, const T&>>, T> keyBy(KS selector) const {
+  KeyedStream<std::decay_t<std::invoke_result_t<const KS&, const T&>>, T, KS> keyBy(KS selector) const {
     using K = std::decay_t<std::invoke_result_t<const KS&, const T&>>;
     requireSerializable<K>();
     PartitionerSpec spec{PartitionerKind::kKeyGroup, std::make_shared<const KeyGroupSelectorFactory<T, K, KS>>(selector)};
-    return KeyedStream<K, T>(env_, withPartitioner(spec), selector);
+    return KeyedStream<K, T, KS>(env_, withPartitioner(spec), selector);
   }
 
   DataStream forward() const { return DataStream(env_, withPartitioner({PartitionerKind::kForward, nullptr})); }
@@ -262,14 +262,21 @@ DataStreamSink<T> DataStream<T>::sinkTo(std::shared_ptr<const Sink<T>> sink, con
   return DataStreamSink<T>(env_, n.id);
 }
 
-template <class K, class T>
+// A stream partitioned by key. KS is the key selector's type, so that the keyed
+// operator calls it directly; KeyedStream<K, T> (KS = std::function) accepts any
+// KeyedStream<K, T, KS> when a named type is needed.
+template <class K, class T, class KS>
 class KeyedStream : public DataStream<T> {
  public:
-  using KeySelector = std::function<K(const T&)>;
+  using KeySelector = KS;
 
-  template <class KS>
   KeyedStream(StreamExecutionEnvironment* env, std::vector<detail::Upstream> ups, KS selector)
       : DataStream<T>(env, std::move(ups)), selector_(std::move(selector)) {}
+  template <class OtherKS>
+    requires(!std::is_same_v<OtherKS, KS>)
+  KeyedStream(const KeyedStream<K, T, OtherKS>& other)  // NOLINT: implicit, to name the type as KeyedStream<K, T>
+      : DataStream<T>(&other.environment(), other.upstreams()), selector_(other.keySelector()) {}
+  const KS& keySelector() const { return selector_; }
 
   // Runs a KeyedProcessFunction<K, T, Out> subclass with keyed state and timers.
   template <class F>
