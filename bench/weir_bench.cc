@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -164,7 +165,38 @@ struct JobSpec {
   // Builds the job into `env`; returns the number of records the sink must see.
   uint64_t (*build)(StreamExecutionEnvironment& env, const JobOptions& options,
                     const std::shared_ptr<CountingSink>& sink);
+  // The same per-record work as a plain single-threaded C++ loop, without the
+  // engine (no tasks, serialization, network or state backend); returns a
+  // checksum so the work is not optimised away. The ratio engine/baseline of one
+  // run says what the engine costs on this machine at this moment.
+  uint64_t (*baseline)(const JobOptions& options);
+  const char* baselineDescription;
 };
+
+// Baselines. The loops generate the records exactly as CounterSource does.
+uint64_t baselineChain(const JobOptions& o) {
+  uint64_t kept = 0, sum = 0;
+  for (int64_t i = 0; i < o.records; ++i) {
+    Event e = mix(Event{uint64_t(i), uint64_t(i) * CounterReader::kMul, ~uint64_t(i)});
+    if (e.a % 1000 != 999) {
+      ++kept;
+      sum += e.b;
+    }
+  }
+  return kept + sum;
+}
+
+uint64_t baselineKeyed(const JobOptions& o) {
+  std::unordered_map<uint64_t, Event> state;
+  uint64_t sum = 0;
+  for (int64_t i = 0; i < o.records; ++i) {
+    Event e{uint64_t(i), uint64_t(i) * 3, uint64_t(i) ^ 0x55};
+    auto [it, inserted] = state.try_emplace(e.a % o.keys, e);
+    if (!inserted) it->second = Event{it->second.a, it->second.b + e.b, it->second.c + e.c};
+    sum += it->second.b;
+  }
+  return sum;
+}
 
 std::shared_ptr<const Source<Event, NumberSequenceSplit>> counterSource(int64_t records) {
   return std::make_shared<CounterSource>(records);
@@ -201,9 +233,9 @@ uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o, const 
 // the benchmark was written (chain ~150M/s, exchange ~70M/s, keyed ~4M/s with
 // 100k keys); at the floors (50M/s, 20M/s, 12M/s) chain and exchange take ~10 s.
 const JobSpec kJobs[] = {
-    {"chain", 500'000'000, buildChain},
-    {"exchange", 200'000'000, buildExchange},
-    {"keyed", 15'000'000, buildKeyed},
+    {"chain", 500'000'000, buildChain, baselineChain, "plain loop: generate, map, filter"},
+    {"exchange", 200'000'000, buildExchange, baselineChain, "plain loop: generate, map, filter (no exchange)"},
+    {"keyed", 60'000'000, buildKeyed, baselineKeyed, "plain loop: generate, std::unordered_map reduce"},
 };
 
 // Runs one job; returns false if it failed or the sink saw the wrong number of records.
@@ -229,6 +261,13 @@ bool runJob(const JobSpec& job, const JobOptions& options) {
     return false;
   }
   const double perSecond = double(options.records) / std::max(seconds, 1e-9);
+  const auto baseStart = std::chrono::steady_clock::now();
+  volatile uint64_t checksum = job.baseline(options);
+  (void)checksum;
+  const double baseSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - baseStart).count();
+  const double basePerSecond = double(options.records) / std::max(baseSeconds, 1e-9);
+  std::printf("%s: baseline (%s, 1 thread): %.2f M records/s; engine/baseline = %.2f\n", job.name,
+              job.baselineDescription, basePerSecond / 1e6, perSecond / basePerSecond);
   std::printf("%s: %lld records in %.3f s (%.2f M records/s), parallelism %d, job duration %lld ms\n", job.name,
               static_cast<long long>(options.records), seconds, perSecond / 1e6, options.parallelism,
               static_cast<long long>(result.duration.count()));
