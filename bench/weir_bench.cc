@@ -3,7 +3,7 @@
 //   weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P] [--keys K]
 //
 // Each job prints a human line, then "<name> records_per_sec=<N>" (an integer,
-// source records divided by the wall time of execute()); with "all" the three
+// source records divided by the wall time of execute()); with "all" every job
 // jobs run in sequence and each prints its two lines. scripts/bench.sh and the
 // performance floors read the records_per_sec lines.
 //
@@ -220,6 +220,13 @@ uint64_t buildExchange(StreamExecutionEnvironment& env, const JobOptions& o,
   return uint64_t(o.records);
 }
 
+// The exchange job over the credit-based transport (a copy per buffer, as over TCP).
+uint64_t buildExchangeCredit(StreamExecutionEnvironment& env, const JobOptions& o,
+                             const std::shared_ptr<CountingSink>& sink) {
+  env.configuration().set("taskmanager.network.local-channel-mode", "credit-based");
+  return buildExchange(env, o, sink);
+}
+
 uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o, const std::shared_ptr<CountingSink>& sink) {
   const uint64_t keys = o.keys;
   env.fromSource(counterSource(o.records), "Counter Source")
@@ -236,6 +243,8 @@ const JobSpec kJobs[] = {
     {"chain", 500'000'000, buildChain, baselineChain, "plain loop: generate, map, filter"},
     {"exchange", 200'000'000, buildExchange, baselineChain, "plain loop: generate, map, filter (no exchange)"},
     {"keyed", 60'000'000, buildKeyed, baselineKeyed, "plain loop: generate, std::unordered_map reduce"},
+    {"exchange-credit", 200'000'000, buildExchangeCredit, baselineChain,
+     "plain loop: generate, map, filter (no exchange)"},
 };
 
 // Runs one job; returns false if it failed or the sink saw the wrong number of records.

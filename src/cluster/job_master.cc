@@ -42,6 +42,7 @@ JobMaster::~JobMaster() {
   for (auto& v : tasks_)
     for (auto& t : v) t->join();
   tasks_.clear();
+  if (transport_) transport_->shutdown();
   for (auto& c : coordinators_)
     if (c) c->close();
 }
@@ -53,6 +54,10 @@ Status JobMaster::createNetwork() {
     return Status::invalidArgument("taskmanager.network.memory.buffers-per-channel must be at least 1");
   }
   if (floating < 0) return Status::invalidArgument("taskmanager.network.memory.floating-buffers-per-gate must be >= 0");
+  const std::string modeName = config_->get(options::kLocalChannelMode);
+  const bool creditBased =
+      parseEnum(options::kLocalChannelMode.key, modeName, {"pointer", "credit-based"}) == 1;
+  if (creditBased) transport_ = std::make_unique<network::CreditBasedTransport>();
   partitions_.resize(jobGraph_.edges.size());
   gates_.resize(jobGraph_.edges.size());
   for (const graph::JobEdge& e : jobGraph_.edges) {
@@ -71,15 +76,36 @@ Status JobMaster::createNetwork() {
     }
     for (int c = 0; c < dst.parallelism; ++c) {
       const auto& producers = conn.producersOfConsumer[size_t(c)];
-      auto gate = std::make_unique<network::InputGate>(dst.name + " input " + std::to_string(e.targetInput),
-                                                       int(producers.size()));
+      std::string gateName = dst.name + " (" + std::to_string(c + 1) + "/" + std::to_string(dst.parallelism) +
+                             ") input " + std::to_string(e.targetInput);
+      auto gate = std::make_unique<network::InputGate>(gateName, int(producers.size()));
+      if (creditBased) {
+        auto pool = network::LocalBufferPool::create(
+            networkPool_, producers.size() * size_t(buffersPerChannel) + size_t(floating), gateName);
+        if (!pool.isOk()) return pool.status();
+        gate->setBufferPool(std::move(pool).value());
+      }
+      std::vector<network::RemoteInputChannel*> remotes;
       for (size_t ch = 0; ch < producers.size(); ++ch) {
         int p = producers[ch];
         const auto& consumers = conn.consumersOfProducer[size_t(p)];
         int sub = int(std::find(consumers.begin(), consumers.end(), c) - consumers.begin());
-        auto& partition = *partitions_[size_t(e.id)][size_t(p)];
-        gate->setChannel(int(ch),
-                         std::make_unique<network::LocalInputChannel>(*gate, int(ch), partition.subpartition(sub)));
+        auto& subpartition = partitions_[size_t(e.id)][size_t(p)]->subpartition(sub);
+        if (creditBased) {
+          auto channel = std::make_unique<network::RemoteInputChannel>(*gate, int(ch), *gate->bufferPool(),
+                                                                       buffersPerChannel);
+          channel->connect(*transport_, subpartition);
+          remotes.push_back(channel.get());
+          gate->setChannel(int(ch), std::move(channel));
+        } else {
+          gate->setChannel(int(ch), std::make_unique<network::LocalInputChannel>(*gate, int(ch), subpartition));
+        }
+      }
+      if (creditBased) {
+        // Floating buffers returned to the gate pool go to whichever channel's backlog wants them.
+        gate->bufferPool()->setAvailabilityListener([remotes] {
+          for (network::RemoteInputChannel* r : remotes) r->onFloatingBuffersAvailable();
+        });
       }
       gates_[size_t(e.id)].push_back(std::move(gate));
     }

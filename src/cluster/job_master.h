@@ -22,6 +22,7 @@
 
 #include "graph/job_graph.h"
 #include "network/buffer_pool.h"
+#include "network/credit_based.h"
 #include "network/input_gate.h"
 #include "network/result_partition.h"
 #include "runtime/stream_task.h"
@@ -66,6 +67,7 @@ class JobMaster final : public runtime::JobMasterGateway {
   // partitions (which queue buffers), which go before their pools.
   std::vector<std::vector<std::unique_ptr<network::ResultPartition>>> partitions_;  // [jobEdge][producer]
   std::vector<std::vector<std::unique_ptr<network::InputGate>>> gates_;             // [jobEdge][consumer]
+  std::unique_ptr<network::CreditBasedTransport> transport_;  // credit-based mode only; shut down before the gates go
   std::vector<std::unique_ptr<CoordinatorContext>> coordinatorContexts_;
   std::vector<std::unique_ptr<OperatorCoordinator>> coordinators_;  // indexed by stream node, null if none
   std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;  // [node][subtask]

@@ -42,6 +42,11 @@ class Buffer {
   uint32_t size() const { return size_; }
   void setSize(uint32_t size) { size_ = size; }
   BufferKind kind() const { return kind_; }
+  // Detaches the segment: the buffer no longer recycles it, the caller owns it.
+  uint8_t* releaseSegment() {
+    recycler_ = nullptr;
+    return data_;
+  }
   bool isEvent() const { return kind_ == BufferKind::kEvent; }
 
  private:

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "network/buffer.h"
+#include "network/buffer_pool.h"
 #include "network/result_partition.h"
 
 namespace weir::network {
@@ -80,6 +81,9 @@ class InputGate {
   InputChannel& channel(int index) { return *channels_[size_t(index)]; }
   // Connects every channel. REQUIRES: all channels set.
   void requestPartitions();
+  // Buffers of credit-based channels (exclusive and floating); kept alive until the channels are gone.
+  void setBufferPool(std::shared_ptr<LocalBufferPool> pool) { pool_ = std::move(pool); }
+  LocalBufferPool* bufferPool() const { return pool_.get(); }
   // Called (from any thread) when the gate goes from no data to data.
   void setAvailabilityListener(std::function<void()> listener);
 
@@ -94,6 +98,7 @@ class InputGate {
   void queueChannel(int channel, bool notify);
 
   std::string name_;
+  std::shared_ptr<LocalBufferPool> pool_;  // declared before channels_: destroyed after them
   std::vector<std::unique_ptr<InputChannel>> channels_;
   mutable std::mutex mu_;
   std::deque<int> channelsWithData_;  // guarded by mu_

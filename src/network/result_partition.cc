@@ -8,7 +8,7 @@ void ResultSubpartition::add(BufferPtr buffer) {
     std::lock_guard lock(mu_);
     bool wasEmpty = queue_.empty();
     queue_.push_back(std::move(buffer));
-    if (wasEmpty) {
+    if (wasEmpty || notifyOnEveryBuffer_) {
       if (listener_ != nullptr) notify = listener_;
       else listenerMissedData_ = true;
     }
@@ -23,18 +23,25 @@ BufferAndAvailability ResultSubpartition::poll() {
   result.buffer = std::move(queue_.front());
   queue_.pop_front();
   result.moreAvailable = !queue_.empty();
+  result.backlog = int(queue_.size());
   return result;
 }
 
-void ResultSubpartition::setListener(BufferAvailabilityListener* listener) {
+void ResultSubpartition::setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer) {
   bool notify = false;
   {
     std::lock_guard lock(mu_);
     listener_ = listener;
+    notifyOnEveryBuffer_ = notifyOnEveryBuffer;
     notify = listener != nullptr && (listenerMissedData_ || !queue_.empty());
     listenerMissedData_ = false;
   }
   if (notify) listener->notifyDataAvailable();
+}
+
+bool ResultSubpartition::isSendable(int credit) const {
+  std::lock_guard lock(mu_);
+  return !queue_.empty() && (credit > 0 || queue_.front()->isEvent());
 }
 
 size_t ResultSubpartition::queuedBuffers() const {

@@ -35,6 +35,7 @@ class BufferAvailabilityListener {
 struct BufferAndAvailability {
   BufferPtr buffer;
   bool moreAvailable = false;  // another buffer is already queued: poll again without waiting
+  int backlog = 0;             // buffers still queued after this one (credit-based senders announce it)
 };
 
 class ResultSubpartition {
@@ -45,8 +46,13 @@ class ResultSubpartition {
   void add(BufferPtr buffer);
   // The next buffer, or an empty result when nothing is queued.
   BufferAndAvailability poll();
-  void setListener(BufferAvailabilityListener* listener);
+  // `notifyOnEveryBuffer`: call the listener for every added buffer, not only when the
+  // queue was empty (a credit-based sender with no credit must learn the growing backlog).
+  void setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer = false);
   size_t queuedBuffers() const;
+  // True if poll() would return a buffer that a sender with `credit` may send:
+  // any buffer when credit > 0, otherwise only an event (events need no credit).
+  bool isSendable(int credit) const;
   // Drops queued buffers (cancellation); returns their segments to the pool.
   void release();
 
@@ -56,6 +62,7 @@ class ResultSubpartition {
   std::deque<BufferPtr> queue_;                    // guarded by mu_
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
+  bool notifyOnEveryBuffer_ = false;                // guarded by mu_
 };
 
 class ResultPartition {

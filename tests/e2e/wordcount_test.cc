@@ -99,6 +99,29 @@ TEST(WordCountE2EConfig, SmallBuffersNoChainingFlushEveryRecord) {
   expectExactRunningCounts(dir.file("out"), oracleCounts(shellQuote(dir.file("in/a.txt"))));
 }
 
+// The credit-based path (what a TCP exchange uses) with few buffers per channel.
+TEST(WordCountE2EConfig, CreditBasedChannels) {
+  TempDir dir;
+  testing::writeFile(dir.file("in/a.txt"), makeText(11, 20000));
+  auto r = runShell(std::string(WEIR_BINARY) +
+                    " run --no-progress -p 3 -D taskmanager.network.local-channel-mode=credit-based"
+                    " -D taskmanager.memory.segment-size=4kb -D taskmanager.network.memory.buffers-per-channel=1"
+                    " -D taskmanager.network.memory.floating-buffers-per-gate=2 wordcount --input " +
+                    shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  expectExactRunningCounts(dir.file("out"), oracleCounts(shellQuote(dir.file("in/a.txt"))));
+}
+
+TEST(WordCountCliTest, UnknownChannelModeIsAClearError) {
+  TempDir dir;
+  testing::writeFile(dir.file("in.txt"), "a b c\n");
+  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -D taskmanager.network.local-channel-mode=tcp"
+                    " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("taskmanager.network.local-channel-mode"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("credit-based"), std::string::npos) << r.output;
+}
+
 TEST(WordCountCliTest, MissingInputIsAClearError) {
   TempDir dir;
   auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress wordcount --input " +

@@ -38,4 +38,9 @@ inline const ConfigOption<int32_t> kFloatingBuffersPerGate{
     "taskmanager.network.memory.floating-buffers-per-gate", 8, {},
     "Buffers shared by all channels of a gate (and of a result partition)."};
 
+inline const ConfigOption<std::string> kLocalChannelMode{
+    "taskmanager.network.local-channel-mode", "pointer", {},
+    "How exchanges inside one process move buffers: 'pointer' hands the producer's buffer to the consumer; "
+    "'credit-based' copies it through the credit-based transport, as a TCP exchange does."};
+
 }  // namespace weir::options
