@@ -92,7 +92,8 @@ void BM_PartitionWriteRead29ByteRecords(benchmark::State& state) {
   constexpr size_t kPayload = 25;  // tag + 3 x u64; plus the 4-byte length: 29 bytes per record
   constexpr int kRecordsPerRound = kSegmentSize / (kPayload + 4);
   network::NetworkBufferPool global(16, kSegmentSize);
-  std::shared_ptr<network::LocalBufferPool> pool = network::LocalBufferPool::create(global, 4, "bench").value();
+  std::shared_ptr<network::LocalBufferPool> pool =
+      network::LocalBufferPool::create(global, 4, "bench").value();
   network::ResultPartition partition("bench", 1, pool);
   network::InputGate gate("bench", 1);
   gate.setChannel(0, std::make_unique<network::LocalInputChannel>(gate, 0, partition.subpartition(0)));

@@ -26,8 +26,8 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <weir/weir.h>
@@ -106,7 +106,8 @@ class CounterSource final : public Source<Event, NumberSequenceSplit> {
     return std::make_unique<StaticSplitEnumerator<NumberSequenceSplit>>(
         ctx, splitNumberSequence(0, count_ - 1, ctx.currentParallelism()));
   }
-  std::unique_ptr<SourceReader<Event, NumberSequenceSplit>> createReader(SourceReaderContext& ctx) const override {
+  std::unique_ptr<SourceReader<Event, NumberSequenceSplit>> createReader(
+      SourceReaderContext& ctx) const override {
     return std::make_unique<CounterReader>(ctx);
   }
 
@@ -202,13 +203,15 @@ std::shared_ptr<const Source<Event, NumberSequenceSplit>> counterSource(int64_t 
   return std::make_shared<CounterSource>(records);
 }
 
-uint64_t buildChain(StreamExecutionEnvironment& env, const JobOptions& o, const std::shared_ptr<CountingSink>& sink) {
+uint64_t buildChain(StreamExecutionEnvironment& env, const JobOptions& o,
+                    const std::shared_ptr<CountingSink>& sink) {
   const int64_t records = o.records;
   env.fromSource(counterSource(records), "Counter Source")
       .map([](const Event& e) { return mix(e); })
       .filter([](const Event& e) { return e.a % 1000 != 999; })
       .sinkTo(sink, "Counting Sink");
-  return uint64_t(records) - uint64_t(records) / 1000;  // the values 999, 1999, ... below `records` are dropped
+  return uint64_t(records) -
+         uint64_t(records) / 1000;  // the values 999, 1999, ... below `records` are dropped
 }
 
 uint64_t buildExchange(StreamExecutionEnvironment& env, const JobOptions& o,
@@ -227,11 +230,14 @@ uint64_t buildExchangeCredit(StreamExecutionEnvironment& env, const JobOptions& 
   return buildExchange(env, o, sink);
 }
 
-uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o, const std::shared_ptr<CountingSink>& sink) {
+uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o,
+                    const std::shared_ptr<CountingSink>& sink) {
   const uint64_t keys = o.keys;
   env.fromSource(counterSource(o.records), "Counter Source")
       .keyBy([keys](const Event& e) { return e.a % keys; })
-      .reduce([](const Event& x, const Event& y) { return Event{x.a, x.b + y.b, x.c + y.c}; })
+      .reduce([](const Event& x, const Event& y) {
+        return Event{x.a, x.b + y.b, x.c + y.c};
+      })
       .sinkTo(sink, "Counting Sink");
   return uint64_t(o.records);
 }
@@ -241,7 +247,8 @@ uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o, const 
 // 100k keys); at the floors (50M/s, 20M/s, 12M/s) chain and exchange take ~10 s.
 const JobSpec kJobs[] = {
     {"chain", 500'000'000, buildChain, baselineChain, "plain loop: generate, map, filter"},
-    {"exchange", 200'000'000, buildExchange, baselineChain, "plain loop: generate, map, filter (no exchange)"},
+    {"exchange", 200'000'000, buildExchange, baselineChain,
+     "plain loop: generate, map, filter (no exchange)"},
     {"keyed", 60'000'000, buildKeyed, baselineKeyed, "plain loop: generate, std::unordered_map reduce"},
     {"exchange-credit", 200'000'000, buildExchangeCredit, baselineChain,
      "plain loop: generate, map, filter (no exchange)"},
@@ -273,13 +280,14 @@ bool runJob(const JobSpec& job, const JobOptions& options) {
   const auto baseStart = std::chrono::steady_clock::now();
   volatile uint64_t checksum = job.baseline(options);
   (void)checksum;
-  const double baseSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - baseStart).count();
+  const double baseSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - baseStart).count();
   const double basePerSecond = double(options.records) / std::max(baseSeconds, 1e-9);
   std::printf("%s: baseline (%s, 1 thread): %.2f M records/s; engine/baseline = %.2f\n", job.name,
               job.baselineDescription, basePerSecond / 1e6, perSecond / basePerSecond);
-  std::printf("%s: %lld records in %.3f s (%.2f M records/s), parallelism %d, job duration %lld ms\n", job.name,
-              static_cast<long long>(options.records), seconds, perSecond / 1e6, options.parallelism,
-              static_cast<long long>(result.duration.count()));
+  std::printf("%s: %lld records in %.3f s (%.2f M records/s), parallelism %d, job duration %lld ms\n",
+              job.name, static_cast<long long>(options.records), seconds, perSecond / 1e6,
+              options.parallelism, static_cast<long long>(result.duration.count()));
   std::printf("%s records_per_sec=%llu\n", job.name, static_cast<unsigned long long>(perSecond));
   std::fflush(stdout);
   return true;

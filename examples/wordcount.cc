@@ -43,7 +43,8 @@ void tokenize(const std::string& line, Collector<std::string>& out) {
 void buildWordCount(StreamExecutionEnvironment& env, const std::string& input, const std::string& outputDir,
                     double linesPerSecond) {
   std::shared_ptr<const Source<std::string, FileSplit>> source = std::make_shared<TextFileSource>(input);
-  if (linesPerSecond > 0) source = std::make_shared<RateLimitedSource<std::string, FileSplit>>(source, linesPerSecond);
+  if (linesPerSecond > 0)
+    source = std::make_shared<RateLimitedSource<std::string, FileSplit>>(source, linesPerSecond);
   env.fromSource(source, "lines")
       .uid("lines")
       .flatMap([](const std::string& line, Collector<std::string>& out) { tokenize(line, out); })

@@ -8,7 +8,8 @@
 namespace weir {
 
 SingleOutputStreamOperator<int64_t> StreamExecutionEnvironment::fromSequence(int64_t from, int64_t to) {
-  return fromSource<int64_t, NumberSequenceSplit>(std::make_shared<NumberSequenceSource>(from, to), "Sequence Source");
+  return fromSource<int64_t, NumberSequenceSplit>(std::make_shared<NumberSequenceSource>(from, to),
+                                                  "Sequence Source");
 }
 
 std::unique_ptr<JobClient> StreamExecutionEnvironment::executeAsync(const std::string& jobName) {

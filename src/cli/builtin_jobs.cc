@@ -6,7 +6,8 @@ int runWordCount(const std::vector<std::string>& args, StreamExecutionEnvironmen
 
 const std::vector<BuiltinJob>& builtinJobs() {
   static const std::vector<BuiltinJob> jobs = {
-      {"wordcount", "count words of text files; writes 'word,count' per occurrence (--input, --output, --rate)",
+      {"wordcount",
+       "count words of text files; writes 'word,count' per occurrence (--input, --output, --rate)",
        runWordCount},
   };
   return jobs;

@@ -31,7 +31,8 @@ struct BuiltinJob {
   std::string name;
   std::string description;
   // Parses `args` (the job's own options), builds the job and runs it with `runner`.
-  std::function<int(const std::vector<std::string>& args, StreamExecutionEnvironment& env, JobRunner& runner)> main;
+  std::function<int(const std::vector<std::string>& args, StreamExecutionEnvironment& env, JobRunner& runner)>
+      main;
 };
 
 const std::vector<BuiltinJob>& builtinJobs();

@@ -43,8 +43,8 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     std::fprintf(stderr, "weir: job '%s' could not be started: %s\n", jobName.c_str(), e.what());
     return 2;
   }
-  std::fprintf(stderr, "Job '%s' submitted with id %s (parallelism %d). Ctrl-C cancels it.\n", jobName.c_str(),
-               client->jobId().c_str(), env.parallelism());
+  std::fprintf(stderr, "Job '%s' submitted with id %s (parallelism %d). Ctrl-C cancels it.\n",
+               jobName.c_str(), client->jobId().c_str(), env.parallelism());
 
   auto oldInt = std::signal(SIGINT, onSignal);
   auto oldTerm = std::signal(SIGTERM, onSignal);
@@ -58,7 +58,8 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (gInterrupted.load() && !cancelRequested) {
       cancelRequested = true;
-      std::fprintf(stderr, "%sweir: cancelling job %s...\n", printedLine ? "\n" : "", client->jobId().c_str());
+      std::fprintf(stderr, "%sweir: cancelling job %s...\n", printedLine ? "\n" : "",
+                   client->jobId().c_str());
       printedLine = false;
       client->cancel();
     }
@@ -68,9 +69,10 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     double secs = std::chrono::duration<double>(now - lastTick).count();
     if (tty) {
       std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)  elapsed %s",
-                   jobStatusName(client->status()), human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
-                   human(double(p.sinkRecordsIn - last.sinkRecordsIn) / secs).c_str(), human(double(p.sourceRecordsOut)).c_str(),
-                   human(double(p.sinkRecordsIn)).c_str(),
+                   jobStatusName(client->status()),
+                   human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
+                   human(double(p.sinkRecordsIn - last.sinkRecordsIn) / secs).c_str(),
+                   human(double(p.sourceRecordsOut)).c_str(), human(double(p.sinkRecordsIn)).c_str(),
                    clock(std::chrono::duration_cast<std::chrono::milliseconds>(now - start)).c_str());
       std::fflush(stderr);
       printedLine = true;
@@ -84,14 +86,16 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
   if (printedLine) std::fprintf(stderr, "\n");
 
   double secs = std::max(0.001, double(r.duration.count()) / 1000.0);
-  std::fprintf(stderr,
-               "Job '%s' %s in %.3f s\n"
-               "  records read by sources:   %llu (%s rec/s)\n"
-               "  records written by sinks:  %llu (%s rec/s)\n"
-               "  records through exchanges: %llu\n",
-               r.jobName.c_str(), jobStatusName(r.status), secs, (unsigned long long)r.progress.sourceRecordsOut,
-               human(double(r.progress.sourceRecordsOut) / secs).c_str(), (unsigned long long)r.progress.sinkRecordsIn,
-               human(double(r.progress.sinkRecordsIn) / secs).c_str(), (unsigned long long)r.progress.networkRecordsIn);
+  std::fprintf(
+      stderr,
+      "Job '%s' %s in %.3f s\n"
+      "  records read by sources:   %llu (%s rec/s)\n"
+      "  records written by sinks:  %llu (%s rec/s)\n"
+      "  records through exchanges: %llu\n",
+      r.jobName.c_str(), jobStatusName(r.status), secs, (unsigned long long)r.progress.sourceRecordsOut,
+      human(double(r.progress.sourceRecordsOut) / secs).c_str(), (unsigned long long)r.progress.sinkRecordsIn,
+      human(double(r.progress.sinkRecordsIn) / secs).c_str(),
+      (unsigned long long)r.progress.networkRecordsIn);
   if (r.status == JobStatus::kFailed) {
     std::fprintf(stderr, "  cause: %s\n", r.failure.c_str());
     return 1;

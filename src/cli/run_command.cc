@@ -16,7 +16,8 @@ RunCommand::RunCommand(CLI::App& app) {
   cmd_->add_flag("--list", list_, "List the built-in jobs");
   cmd_->add_option("-p,--parallelism", parallelism_, "Default parallelism of the job's operators")
       ->check(CLI::PositiveNumber);
-  cmd_->add_option("-c,--config", configFile_, "YAML configuration file (Flink key names)")->check(CLI::ExistingFile);
+  cmd_->add_option("-c,--config", configFile_, "YAML configuration file (Flink key names)")
+      ->check(CLI::ExistingFile);
   cmd_->add_option("-D", dynamicProperties_, "Set a configuration value: -D key=value (repeatable)")
       ->allow_extra_args(false);
   cmd_->add_flag("--no-progress", noProgress_, "Do not show the live progress line");
@@ -27,7 +28,8 @@ RunCommand::RunCommand(CLI::App& app) {
 int RunCommand::execute() {
   if (list_ || job_.empty()) {
     std::printf("Built-in jobs (weir run <job> --help for a job's options):\n");
-    for (const BuiltinJob& j : builtinJobs()) std::printf("  %-12s %s\n", j.name.c_str(), j.description.c_str());
+    for (const BuiltinJob& j : builtinJobs())
+      std::printf("  %-12s %s\n", j.name.c_str(), j.description.c_str());
     return job_.empty() && !list_ ? 2 : 0;
   }
   const BuiltinJob* job = nullptr;

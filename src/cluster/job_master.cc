@@ -27,9 +27,9 @@ class JobMaster::CoordinatorContext final : public OperatorCoordinatorContext {
   int vertex_;
 };
 
-JobMaster::JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> streamGraph, graph::JobGraph jobGraph,
-                     std::shared_ptr<const Configuration> config, network::NetworkBufferPool& networkPool,
-                     runtime::TaskManagerServices services)
+JobMaster::JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> streamGraph,
+                     graph::JobGraph jobGraph, std::shared_ptr<const Configuration> config,
+                     network::NetworkBufferPool& networkPool, runtime::TaskManagerServices services)
     : jobId_(std::move(jobId)),
       streamGraph_(std::move(streamGraph)),
       jobGraph_(std::move(jobGraph)),
@@ -53,7 +53,8 @@ Status JobMaster::createNetwork() {
   if (buffersPerChannel < 1) {
     return Status::invalidArgument("taskmanager.network.memory.buffers-per-channel must be at least 1");
   }
-  if (floating < 0) return Status::invalidArgument("taskmanager.network.memory.floating-buffers-per-gate must be >= 0");
+  if (floating < 0)
+    return Status::invalidArgument("taskmanager.network.memory.floating-buffers-per-gate must be >= 0");
   const std::string modeName = config_->get(options::kLocalChannelMode);
   const bool creditBased =
       parseEnum(options::kLocalChannelMode.key, modeName, {"pointer", "credit-based"}) == 1;
@@ -98,7 +99,8 @@ Status JobMaster::createNetwork() {
           remotes.push_back(channel.get());
           gate->setChannel(int(ch), std::move(channel));
         } else {
-          gate->setChannel(int(ch), std::make_unique<network::LocalInputChannel>(*gate, int(ch), subpartition));
+          gate->setChannel(int(ch),
+                           std::make_unique<network::LocalInputChannel>(*gate, int(ch), subpartition));
         }
       }
       if (creditBased) {
@@ -122,12 +124,14 @@ Status JobMaster::deploy() {
   operatorMetrics_.resize(g.nodes().size());
   for (const StreamNode& n : g.nodes()) {
     int p = jobGraph_.nodeParallelism[size_t(n.id)];
-    for (int i = 0; i < p; ++i) operatorMetrics_[size_t(n.id)].push_back(std::make_shared<OperatorIOMetrics>());
+    for (int i = 0; i < p; ++i)
+      operatorMetrics_[size_t(n.id)].push_back(std::make_shared<OperatorIOMetrics>());
   }
 
   tasks_.resize(jobGraph_.vertices.size());
   reportedRunning_.resize(jobGraph_.vertices.size());
-  for (const graph::JobVertex& v : jobGraph_.vertices) reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
+  for (const graph::JobVertex& v : jobGraph_.vertices)
+    reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     for (int s = 0; s < v.parallelism; ++s) {
       runtime::TaskDeployment d;
@@ -170,7 +174,8 @@ Status JobMaster::deploy() {
         for (int ei : n.outEdges) {
           if (jobGraph_.edgeChained[size_t(ei)]) {
             int target = g.edge(ei).targetId;
-            op.chainedOutputs.push_back(int(std::find(v.chain.begin(), v.chain.end(), target) - v.chain.begin()));
+            op.chainedOutputs.push_back(
+                int(std::find(v.chain.begin(), v.chain.end(), target) - v.chain.begin()));
           } else {
             int je = jobGraph_.jobEdgeOfStreamEdge[size_t(ei)];
             op.networkOutputs.push_back(
@@ -273,10 +278,14 @@ void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate
       }
     }
     if (tasksTerminal_ == tasksTotal_) {
-      if (!failure_.empty()) setStatusLocked(JobStatus::kFailed);
-      else if (status_ == JobStatus::kCancelling) setStatusLocked(JobStatus::kCanceled);
-      else if (u.state == ExecutionState::kCanceled) setStatusLocked(JobStatus::kCanceled);
-      else setStatusLocked(JobStatus::kFinished);
+      if (!failure_.empty())
+        setStatusLocked(JobStatus::kFailed);
+      else if (status_ == JobStatus::kCancelling)
+        setStatusLocked(JobStatus::kCanceled);
+      else if (u.state == ExecutionState::kCanceled)
+        setStatusLocked(JobStatus::kCanceled);
+      else
+        setStatusLocked(JobStatus::kFinished);
     }
   }
   if (cancelOthers) cancelAllTasks();

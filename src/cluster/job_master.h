@@ -67,7 +67,8 @@ class JobMaster final : public runtime::JobMasterGateway {
   // partitions (which queue buffers), which go before their pools.
   std::vector<std::vector<std::unique_ptr<network::ResultPartition>>> partitions_;  // [jobEdge][producer]
   std::vector<std::vector<std::unique_ptr<network::InputGate>>> gates_;             // [jobEdge][consumer]
-  std::unique_ptr<network::CreditBasedTransport> transport_;  // credit-based mode only; shut down before the gates go
+  std::unique_ptr<network::CreditBasedTransport>
+      transport_;  // credit-based mode only; shut down before the gates go
   std::vector<std::unique_ptr<CoordinatorContext>> coordinatorContexts_;
   std::vector<std::unique_ptr<OperatorCoordinator>> coordinators_;  // indexed by stream node, null if none
   std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;  // [node][subtask]
@@ -76,9 +77,9 @@ class JobMaster final : public runtime::JobMasterGateway {
 
   mutable std::mutex mu_;
   std::condition_variable terminated_;
-  JobStatus status_ = JobStatus::kCreated;  // guarded by mu_
-  int tasksRunning_ = 0;                    // guarded by mu_
-  int tasksTerminal_ = 0;                   // guarded by mu_
+  JobStatus status_ = JobStatus::kCreated;          // guarded by mu_
+  int tasksRunning_ = 0;                            // guarded by mu_
+  int tasksTerminal_ = 0;                           // guarded by mu_
   std::vector<std::vector<char>> reportedRunning_;  // guarded by mu_: [vertex][subtask]
   int tasksTotal_ = 0;
   std::string failure_;  // guarded by mu_: the first task failure (root cause)

@@ -13,13 +13,20 @@ namespace weir {
 
 const char* jobStatusName(JobStatus s) {
   switch (s) {
-    case JobStatus::kCreated: return "CREATED";
-    case JobStatus::kRunning: return "RUNNING";
-    case JobStatus::kFailing: return "FAILING";
-    case JobStatus::kFailed: return "FAILED";
-    case JobStatus::kCancelling: return "CANCELLING";
-    case JobStatus::kCanceled: return "CANCELED";
-    case JobStatus::kFinished: return "FINISHED";
+    case JobStatus::kCreated:
+      return "CREATED";
+    case JobStatus::kRunning:
+      return "RUNNING";
+    case JobStatus::kFailing:
+      return "FAILING";
+    case JobStatus::kFailed:
+      return "FAILED";
+    case JobStatus::kCancelling:
+      return "CANCELLING";
+    case JobStatus::kCanceled:
+      return "CANCELED";
+    case JobStatus::kFinished:
+      return "FINISHED";
   }
   return "UNKNOWN";
 }
@@ -65,7 +72,8 @@ class EmbeddedJobClient final : public JobClient {
 
 }  // namespace
 
-Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph, const std::string& jobName,
+Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph,
+                                             const std::string& jobName,
                                              std::shared_ptr<const Configuration> config) {
   try {
     graph::JobGraphOptions o;
@@ -87,7 +95,8 @@ Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> 
     if (segmentSize < 4096 || segmentSize > (64u << 20)) {
       return Status::invalidArgument("taskmanager.memory.segment-size must be between 4 kb and 64 mb");
     }
-    auto services = std::make_unique<ClusterServices>(size_t(networkMax / segmentSize), uint32_t(segmentSize));
+    auto services =
+        std::make_unique<ClusterServices>(size_t(networkMax / segmentSize), uint32_t(segmentSize));
     runtime::TaskManagerServices tms;
     tms.timers = &services->timers;
     auto jm = std::make_unique<JobMaster>(newJobId(), std::move(graph), std::move(jg).value(), config,
@@ -95,7 +104,8 @@ Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> 
     Status s = jm->deploy();
     if (!s.isOk()) return s.withContext("job '" + jobName + "' could not be deployed");
     spdlog::info("job '{}' ({}) submitted", jobName, jm->jobId());
-    return std::unique_ptr<JobClient>(std::make_unique<EmbeddedJobClient>(std::move(services), std::move(jm)));
+    return std::unique_ptr<JobClient>(
+        std::make_unique<EmbeddedJobClient>(std::move(services), std::move(jm)));
   } catch (const ConfigError& e) {
     return Status::invalidArgument(e.what());
   }

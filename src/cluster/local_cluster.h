@@ -19,7 +19,8 @@ namespace weir::cluster {
 // Creates a new job id: 32 lowercase hex digits, as Flink's JobID.
 std::string newJobId();
 
-Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph, const std::string& jobName,
+Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph,
+                                             const std::string& jobName,
                                              std::shared_ptr<const Configuration> config);
 
 }  // namespace weir::cluster

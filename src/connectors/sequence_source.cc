@@ -26,8 +26,8 @@ std::vector<NumberSequenceSplit> splitNumberSequence(int64_t from, int64_t to, i
 
 NumberSequenceSource::NumberSequenceSource(int64_t from, int64_t to) : from_(from), to_(to) {
   if (to < from) {
-    throw std::invalid_argument("sequence source: 'to' (" + std::to_string(to) + ") is smaller than 'from' (" +
-                                std::to_string(from) + ")");
+    throw std::invalid_argument("sequence source: 'to' (" + std::to_string(to) +
+                                ") is smaller than 'from' (" + std::to_string(from) + ")");
   }
 }
 

@@ -15,7 +15,8 @@ LineFileWriter::LineFileWriter(const std::string& dir, const std::string& name) 
   if (ec) throw std::runtime_error("file sink: cannot create directory '" + dir + "': " + ec.message());
   path_ = (std::filesystem::path(dir) / name).string();
   file_ = std::fopen(path_.c_str(), "wb");
-  if (file_ == nullptr) throw std::runtime_error("file sink: cannot open '" + path_ + "': " + std::strerror(errno));
+  if (file_ == nullptr)
+    throw std::runtime_error("file sink: cannot open '" + path_ + "': " + std::strerror(errno));
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
 }
 
@@ -39,7 +40,8 @@ void LineFileWriter::close() {
   if (file_ == nullptr) return;
   std::FILE* f = file_;
   file_ = nullptr;
-  if (std::fclose(f) != 0) throw std::runtime_error("file sink: cannot close '" + path_ + "': " + std::strerror(errno));
+  if (std::fclose(f) != 0)
+    throw std::runtime_error("file sink: cannot close '" + path_ + "': " + std::strerror(errno));
 }
 
 void writeStdoutLine(const std::string& line) {

@@ -20,7 +20,8 @@ std::vector<std::string> listInputFiles(const std::string& path) {
     throw std::runtime_error("text file source: input path '" + path + "' does not exist");
   }
   if (fs::is_regular_file(st)) return {path};
-  if (!fs::is_directory(st)) throw std::runtime_error("text file source: '" + path + "' is neither a file nor a directory");
+  if (!fs::is_directory(st))
+    throw std::runtime_error("text file source: '" + path + "' is neither a file nor a directory");
   std::vector<std::string> files;
   auto hidden = [](const fs::path& p) {
     std::string n = p.filename().string();
@@ -65,7 +66,9 @@ class TextFileReader final : public SourceReader<std::string, FileSplit> {
     }
     return InputStatus::kMoreAvailable;
   }
-  void addSplits(std::vector<FileSplit> splits) override { splits_.insert(splits_.end(), splits.begin(), splits.end()); }
+  void addSplits(std::vector<FileSplit> splits) override {
+    splits_.insert(splits_.end(), splits.begin(), splits.end());
+  }
   void notifyNoMoreSplits() override { noMore_ = true; }
   std::vector<FileSplit> snapshotState() override { return {splits_.begin(), splits_.end()}; }
   void close() override { closeFile(); }
@@ -82,8 +85,8 @@ class TextFileReader final : public SourceReader<std::string, FileSplit> {
       throw std::runtime_error("text file source: cannot open '" + s.path + "': " + std::strerror(errno));
     }
     if (s.offset > 0 && fseeko(file_, off_t(s.offset), SEEK_SET) != 0) {
-      throw std::runtime_error("text file source: cannot seek to " + std::to_string(s.offset) + " in '" + s.path +
-                               "': " + std::strerror(errno));
+      throw std::runtime_error("text file source: cannot seek to " + std::to_string(s.offset) + " in '" +
+                               s.path + "': " + std::strerror(errno));
     }
     pos_ = len_ = 0;
     return true;
@@ -141,7 +144,8 @@ std::unique_ptr<SplitEnumerator<FileSplit>> TextFileSource::createEnumerator(
   return std::make_unique<StaticSplitEnumerator<FileSplit>>(ctx, std::move(splits));
 }
 
-std::unique_ptr<SourceReader<std::string, FileSplit>> TextFileSource::createReader(SourceReaderContext& ctx) const {
+std::unique_ptr<SourceReader<std::string, FileSplit>> TextFileSource::createReader(
+    SourceReaderContext& ctx) const {
   return std::make_unique<TextFileReader>(ctx);
 }
 

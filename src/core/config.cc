@@ -79,15 +79,37 @@ struct DurationUnit {
 
 constexpr DurationUnit kDurationUnits[] = {
     {"", 1, 0},
-    {"ns", 0, 1'000'000}, {"nano", 0, 1'000'000}, {"nanos", 0, 1'000'000},
-    {"nanosecond", 0, 1'000'000}, {"nanoseconds", 0, 1'000'000},
-    {"us", 0, 1000}, {"\xC2\xB5s", 0, 1000}, {"micro", 0, 1000}, {"micros", 0, 1000},
-    {"microsecond", 0, 1000}, {"microseconds", 0, 1000},
-    {"ms", 1, 0}, {"milli", 1, 0}, {"millis", 1, 0}, {"millisecond", 1, 0}, {"milliseconds", 1, 0},
-    {"s", 1000, 0}, {"sec", 1000, 0}, {"secs", 1000, 0}, {"second", 1000, 0}, {"seconds", 1000, 0},
-    {"m", 60'000, 0}, {"min", 60'000, 0}, {"minute", 60'000, 0}, {"minutes", 60'000, 0},
-    {"h", 3'600'000, 0}, {"hour", 3'600'000, 0}, {"hours", 3'600'000, 0},
-    {"d", 86'400'000, 0}, {"day", 86'400'000, 0}, {"days", 86'400'000, 0},
+    {"ns", 0, 1'000'000},
+    {"nano", 0, 1'000'000},
+    {"nanos", 0, 1'000'000},
+    {"nanosecond", 0, 1'000'000},
+    {"nanoseconds", 0, 1'000'000},
+    {"us", 0, 1000},
+    {"\xC2\xB5s", 0, 1000},
+    {"micro", 0, 1000},
+    {"micros", 0, 1000},
+    {"microsecond", 0, 1000},
+    {"microseconds", 0, 1000},
+    {"ms", 1, 0},
+    {"milli", 1, 0},
+    {"millis", 1, 0},
+    {"millisecond", 1, 0},
+    {"milliseconds", 1, 0},
+    {"s", 1000, 0},
+    {"sec", 1000, 0},
+    {"secs", 1000, 0},
+    {"second", 1000, 0},
+    {"seconds", 1000, 0},
+    {"m", 60'000, 0},
+    {"min", 60'000, 0},
+    {"minute", 60'000, 0},
+    {"minutes", 60'000, 0},
+    {"h", 3'600'000, 0},
+    {"hour", 3'600'000, 0},
+    {"hours", 3'600'000, 0},
+    {"d", 86'400'000, 0},
+    {"day", 86'400'000, 0},
+    {"days", 86'400'000, 0},
 };
 
 const DurationUnit* findDurationUnit(std::string_view unit) {
@@ -104,12 +126,22 @@ struct MemoryUnit {
 
 constexpr uint64_t kKiB = 1024;
 constexpr MemoryUnit kMemoryUnits[] = {
-    {"", 1}, {"b", 1}, {"byte", 1}, {"bytes", 1},
-    {"k", kKiB}, {"kb", kKiB}, {"kibibytes", kKiB},
-    {"m", kKiB * kKiB}, {"mb", kKiB * kKiB}, {"mebibytes", kKiB * kKiB},
-    {"g", kKiB * kKiB * kKiB}, {"gb", kKiB * kKiB * kKiB}, {"gibibytes", kKiB * kKiB * kKiB},
-    {"t", kKiB * kKiB * kKiB * kKiB}, {"tb", kKiB * kKiB * kKiB * kKiB},
-    {"tebibytes", kKiB * kKiB * kKiB * kKiB},
+    {"", 1},
+    {"b", 1},
+    {"byte", 1},
+    {"bytes", 1},
+    {"k", kKiB},
+    {"kb", kKiB},
+    {"kibibytes", kKiB},
+    {"m", kKiB* kKiB},
+    {"mb", kKiB* kKiB},
+    {"mebibytes", kKiB* kKiB},
+    {"g", kKiB* kKiB* kKiB},
+    {"gb", kKiB* kKiB* kKiB},
+    {"gibibytes", kKiB* kKiB* kKiB},
+    {"t", kKiB* kKiB* kKiB* kKiB},
+    {"tb", kKiB* kKiB* kKiB* kKiB},
+    {"tebibytes", kKiB* kKiB* kKiB* kKiB},
 };
 
 std::string describeKey(const detail::OptionLocation& where) {
@@ -135,8 +167,8 @@ void parseInteger(const detail::OptionLocation& where, const std::string& raw, I
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   if (ec == std::errc::result_out_of_range) {
     throwParseError(where, raw,
-                    std::string(typeName) + " (out of range: " +
-                        std::to_string(std::numeric_limits<Int>::min()) + " .. " +
+                    std::string(typeName) +
+                        " (out of range: " + std::to_string(std::numeric_limits<Int>::min()) + " .. " +
                         std::to_string(std::numeric_limits<Int>::max()) + ")");
   }
   if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
@@ -220,11 +252,16 @@ class YamlFlattener {
 
 const char* nodeTypeName(YAML::NodeType::value type) {
   switch (type) {
-    case YAML::NodeType::Undefined: return "nothing";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "scalar";
-    case YAML::NodeType::Sequence: return "list";
-    case YAML::NodeType::Map: return "map";
+    case YAML::NodeType::Undefined:
+      return "nothing";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Scalar:
+      return "scalar";
+    case YAML::NodeType::Sequence:
+      return "list";
+    case YAML::NodeType::Map:
+      return "map";
   }
   return "node";
 }
@@ -275,7 +312,10 @@ Result<MemorySize> parseMemorySize(std::string_view text) {
 
 std::string formatDuration(std::chrono::milliseconds d) {
   static constexpr std::array<std::pair<int64_t, std::string_view>, 4> kUnits = {{
-      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "min"}, {1000, "s"},
+      {86'400'000, "d"},
+      {3'600'000, "h"},
+      {60'000, "min"},
+      {1000, "s"},
   }};
   const int64_t ms = d.count();
   if (ms != 0) {
@@ -288,7 +328,10 @@ std::string formatDuration(std::chrono::milliseconds d) {
 
 std::string formatMemorySize(MemorySize size) {
   static constexpr std::array<std::pair<uint64_t, std::string_view>, 4> kUnits = {{
-      {kKiB * kKiB * kKiB * kKiB, "tb"}, {kKiB * kKiB * kKiB, "gb"}, {kKiB * kKiB, "mb"}, {kKiB, "kb"},
+      {kKiB * kKiB * kKiB * kKiB, "tb"},
+      {kKiB * kKiB * kKiB, "gb"},
+      {kKiB * kKiB, "mb"},
+      {kKiB, "kb"},
   }};
   if (size.bytes != 0) {
     for (const auto& [factor, name] : kUnits) {

@@ -10,12 +10,14 @@ std::string quoted(const StreamNode& n) { return "'" + n.name + "'"; }
 
 }  // namespace
 
-Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName, const JobGraphOptions& options) {
+Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
+                               const JobGraphOptions& options) {
   JobGraph jg;
   jg.name = jobName;
   const size_t numNodes = g.nodes().size();
   if (numNodes == 0) return Status::invalidArgument("the job has no operators: add a source and a sink");
-  if (options.defaultParallelism < 1) return Status::invalidArgument("parallelism.default must be at least 1");
+  if (options.defaultParallelism < 1)
+    return Status::invalidArgument("parallelism.default must be at least 1");
 
   // Resolve parallelism and validate every node.
   jg.nodeParallelism.resize(numNodes);
@@ -41,8 +43,9 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
     jg.nodeMaxParallelism[size_t(n.id)] = maxP;
   }
   if (!hasSink) {
-    return Status::invalidArgument("the job has no sink, so it would compute nothing visible: add a sink (sinkTo, "
-                                   "print, writeAsText) to a stream");
+    return Status::invalidArgument(
+        "the job has no sink, so it would compute nothing visible: add a sink (sinkTo, "
+        "print, writeAsText) to a stream");
   }
 
   // Chaining: a node joins its input's chain when that is its only input, the
@@ -87,7 +90,8 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
       v.maxParallelism = jg.nodeMaxParallelism[size_t(n.id)];
       jg.vertices.push_back(v);
     }
-    int vid = jg.vertexOfNode[size_t(head)] >= 0 ? jg.vertexOfNode[size_t(head)] : int(jg.vertices.size()) - 1;
+    int vid =
+        jg.vertexOfNode[size_t(head)] >= 0 ? jg.vertexOfNode[size_t(head)] : int(jg.vertices.size()) - 1;
     jg.vertexOfNode[size_t(n.id)] = vid;
     JobVertex& v = jg.vertices[size_t(vid)];
     v.chain.push_back(n.id);
@@ -130,9 +134,10 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
         jg.nodeMaxParallelism[size_t(e.targetId)] != jg.vertices[size_t(je.targetVertex)].maxParallelism) {
       return Status::internal("keyed edge into a vertex with another max parallelism");
     }
-    je.pattern = (je.partitioner.kind == PartitionerKind::kForward || je.partitioner.kind == PartitionerKind::kRescale)
-                     ? DistributionPattern::kPointwise
-                     : DistributionPattern::kAllToAll;
+    je.pattern =
+        (je.partitioner.kind == PartitionerKind::kForward || je.partitioner.kind == PartitionerKind::kRescale)
+            ? DistributionPattern::kPointwise
+            : DistributionPattern::kAllToAll;
     WEIR_CHECK(headOf[size_t(e.targetId)] == e.targetId);
     jg.jobEdgeOfStreamEdge[ei] = je.id;
     jg.vertices[size_t(je.sourceVertex)].outputEdges.push_back(je.id);

@@ -52,7 +52,7 @@ struct JobGraph {
   std::vector<JobEdge> edges;
   // For every stream node: its vertex, and whether each out edge is chained.
   std::vector<int> vertexOfNode;
-  std::vector<bool> edgeChained;  // indexed like StreamGraph::edges
+  std::vector<bool> edgeChained;         // indexed like StreamGraph::edges
   std::vector<int> jobEdgeOfStreamEdge;  // -1 for chained edges
   std::vector<int> nodeParallelism;
   std::vector<int> nodeMaxParallelism;
@@ -64,7 +64,8 @@ struct JobGraphOptions {
   bool chainingEnabled = true;
 };
 
-Result<JobGraph> buildJobGraph(const StreamGraph& graph, const std::string& jobName, const JobGraphOptions& options);
+Result<JobGraph> buildJobGraph(const StreamGraph& graph, const std::string& jobName,
+                               const JobGraphOptions& options);
 
 // For a pointwise edge, the consumer subtask that producer subtask `i` feeds
 // first and how many; for all-to-all every producer feeds every consumer.

@@ -28,8 +28,8 @@ Status NetworkBufferPool::reserve(size_t n, const std::string& forWhat) {
   if (reserved_ + n > totalSegments_) {
     return Status::invalidArgument(
         "insufficient network buffers for " + forWhat + ": it needs " + std::to_string(n) + " buffers of " +
-        std::to_string(segmentSize_) + " bytes but only " + std::to_string(totalSegments_ - reserved_) + " of " +
-        std::to_string(totalSegments_) +
+        std::to_string(segmentSize_) + " bytes but only " + std::to_string(totalSegments_ - reserved_) +
+        " of " + std::to_string(totalSegments_) +
         " are free; raise taskmanager.memory.network.max, lower the parallelism or "
         "taskmanager.network.memory.buffers-per-channel");
   }
@@ -63,8 +63,8 @@ void NetworkBufferPool::freeSegment(uint8_t* segment) {
   free_.push_back(segment);
 }
 
-Result<std::shared_ptr<LocalBufferPool>> LocalBufferPool::create(NetworkBufferPool& global, size_t maxSegments,
-                                                                 std::string owner) {
+Result<std::shared_ptr<LocalBufferPool>> LocalBufferPool::create(NetworkBufferPool& global,
+                                                                 size_t maxSegments, std::string owner) {
   WEIR_RETURN_IF_ERROR(global.reserve(maxSegments, owner));
   return std::make_shared<LocalBufferPool>(global, maxSegments, std::move(owner));
 }

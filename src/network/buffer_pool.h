@@ -51,9 +51,9 @@ class NetworkBufferPool {
   const size_t totalSegments_;
   const uint32_t segmentSize_;
   mutable std::mutex mu_;
-  size_t reserved_ = 0;            // guarded by mu_
-  std::vector<uint8_t*> free_;     // guarded by mu_: allocated, currently unused segments
-  size_t allocated_ = 0;           // guarded by mu_
+  size_t reserved_ = 0;         // guarded by mu_
+  std::vector<uint8_t*> free_;  // guarded by mu_: allocated, currently unused segments
+  size_t allocated_ = 0;        // guarded by mu_
 };
 
 class LocalBufferPool : public BufferRecycler {
@@ -89,10 +89,10 @@ class LocalBufferPool : public BufferRecycler {
   const std::string owner_;
   mutable std::mutex mu_;
   std::condition_variable available_;
-  std::vector<uint8_t*> free_;  // guarded by mu_
-  size_t inUse_ = 0;            // guarded by mu_
-  size_t allocated_ = 0;        // guarded by mu_
-  bool cancelled_ = false;      // guarded by mu_
+  std::vector<uint8_t*> free_;      // guarded by mu_
+  size_t inUse_ = 0;                // guarded by mu_
+  size_t allocated_ = 0;            // guarded by mu_
+  bool cancelled_ = false;          // guarded by mu_
   std::function<void()> listener_;  // guarded by mu_
 };
 

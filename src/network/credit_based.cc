@@ -91,7 +91,7 @@ bool CreditBasedTransport::transfer(CreditBasedSender& s) {
       if (!copy) return false;  // the receiver was released (job ending): drop the data
       std::memcpy(copy->data(), next.buffer->data(), next.buffer->size());
       copy->setSize(next.buffer->size());
-      next.buffer.reset();  // recycle the sender's buffer before delivering: the producer may go on
+      next.buffer.reset();      // recycle the sender's buffer before delivering: the producer may go on
       s.announcedBacklog_ = 0;  // the buffer carries the backlog
       s.target_.onBuffer(std::move(copy), next.backlog);
     }
@@ -116,7 +116,8 @@ void CreditBasedTransport::run() {
   }
 }
 
-RemoteInputChannel::RemoteInputChannel(InputGate& gate, int index, LocalBufferPool& gatePool, int exclusiveBuffers)
+RemoteInputChannel::RemoteInputChannel(InputGate& gate, int index, LocalBufferPool& gatePool,
+                                       int exclusiveBuffers)
     : InputChannel(gate, index), gatePool_(gatePool), numExclusive_(exclusiveBuffers) {
   for (int i = 0; i < exclusiveBuffers; ++i) {
     BufferPtr b = gatePool_.requestBuffer();

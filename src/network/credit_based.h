@@ -87,10 +87,10 @@ class CreditBasedTransport {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<CreditBasedSender*> ready_;                  // guarded by mu_
+  std::deque<CreditBasedSender*> ready_;                     // guarded by mu_
   std::vector<std::unique_ptr<CreditBasedSender>> senders_;  // guarded by mu_
-  bool stop_ = false;                                     // guarded by mu_
-  uint64_t transferred_ = 0;                              // guarded by mu_
+  bool stop_ = false;                                        // guarded by mu_
+  uint64_t transferred_ = 0;                                 // guarded by mu_
   std::thread thread_;
 };
 
@@ -129,12 +129,12 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   CreditBasedTransport* transport_ = nullptr;
   CreditBasedSender* sender_ = nullptr;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> received_;         // guarded by mu_
-  std::vector<uint8_t*> freeExclusive_;    // guarded by mu_
-  std::vector<BufferPtr> freeFloating_;    // guarded by mu_
+  std::deque<BufferPtr> received_;       // guarded by mu_
+  std::vector<uint8_t*> freeExclusive_;  // guarded by mu_
+  std::vector<BufferPtr> freeFloating_;  // guarded by mu_
   int numExclusive_ = 0;
-  int backlog_ = 0;                        // guarded by mu_: the sender's last reported backlog
-  bool released_ = false;                  // guarded by mu_
+  int backlog_ = 0;        // guarded by mu_: the sender's last reported backlog
+  bool released_ = false;  // guarded by mu_
 };
 
 }  // namespace weir::network

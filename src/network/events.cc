@@ -15,7 +15,8 @@ std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
   std::visit(
       [&](const auto& e) {
         using E = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<E, EndOfPartitionEvent>) out.push_back(uint8_t(EventType::kEndOfPartition));
+        if constexpr (std::is_same_v<E, EndOfPartitionEvent>)
+          out.push_back(uint8_t(EventType::kEndOfPartition));
       },
       event);
   return out;

@@ -6,7 +6,8 @@
 
 namespace weir::network {
 
-GateRecordReader::GateRecordReader(InputGate& gate) : gate_(gate), channels_(size_t(gate.numberOfChannels())) {}
+GateRecordReader::GateRecordReader(InputGate& gate)
+    : gate_(gate), channels_(size_t(gate.numberOfChannels())) {}
 
 bool GateRecordReader::readFrom(ChannelState& c, DataInput& record) {
   Buffer& b = *c.buffer;
@@ -77,4 +78,3 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
 }
 
 }  // namespace weir::network
-

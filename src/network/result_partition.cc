@@ -9,8 +9,10 @@ void ResultSubpartition::add(BufferPtr buffer) {
     bool wasEmpty = queue_.empty();
     queue_.push_back(std::move(buffer));
     if (wasEmpty || notifyOnEveryBuffer_) {
-      if (listener_ != nullptr) notify = listener_;
-      else listenerMissedData_ = true;
+      if (listener_ != nullptr)
+        notify = listener_;
+      else
+        listenerMissedData_ = true;
     }
   }
   if (notify != nullptr) notify->notifyDataAvailable();
@@ -57,9 +59,11 @@ void ResultSubpartition::release() {
   }
 }
 
-ResultPartition::ResultPartition(std::string name, int numSubpartitions, std::shared_ptr<LocalBufferPool> pool)
+ResultPartition::ResultPartition(std::string name, int numSubpartitions,
+                                 std::shared_ptr<LocalBufferPool> pool)
     : name_(std::move(name)), pool_(std::move(pool)) {
-  for (int i = 0; i < numSubpartitions; ++i) subpartitions_.push_back(std::make_unique<ResultSubpartition>(i));
+  for (int i = 0; i < numSubpartitions; ++i)
+    subpartitions_.push_back(std::make_unique<ResultSubpartition>(i));
 }
 
 void ResultPartition::release() {

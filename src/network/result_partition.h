@@ -59,7 +59,7 @@ class ResultSubpartition {
  private:
   const int index_;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> queue_;                    // guarded by mu_
+  std::deque<BufferPtr> queue_;                     // guarded by mu_
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_

@@ -8,7 +8,16 @@
 
 namespace weir::runtime {
 
-enum class ExecutionState { kCreated, kDeploying, kInitializing, kRunning, kFinished, kCanceling, kCanceled, kFailed };
+enum class ExecutionState {
+  kCreated,
+  kDeploying,
+  kInitializing,
+  kRunning,
+  kFinished,
+  kCanceling,
+  kCanceled,
+  kFailed
+};
 
 const char* executionStateName(ExecutionState s);
 bool isTerminal(ExecutionState s);

@@ -31,7 +31,8 @@ class StreamTask::OperatorContext final : public StreamingRuntimeContext, public
  public:
   OperatorContext(StreamTask& task, const ChainedOperator& op) : task_(task), op_(op) {
     if (op.keyed) {
-      KeyGroupRange range = keyGroupRangeForOperatorIndex(op.maxParallelism, task.d_.parallelism, task.d_.subtaskIndex);
+      KeyGroupRange range =
+          keyGroupRangeForOperatorIndex(op.maxParallelism, task.d_.parallelism, task.d_.subtaskIndex);
       backend_ = std::make_unique<HeapKeyedStateBackend>(range, op.maxParallelism);
     }
   }
@@ -85,7 +86,8 @@ StreamTask::StreamTask(TaskDeployment deployment, TaskManagerServices services, 
 StreamTask::~StreamTask() { join(); }
 
 std::string StreamTask::nameWithSubtask() const {
-  return d_.taskName + " (" + std::to_string(d_.subtaskIndex + 1) + "/" + std::to_string(d_.parallelism) + ")";
+  return d_.taskName + " (" + std::to_string(d_.subtaskIndex + 1) + "/" + std::to_string(d_.parallelism) +
+         ")";
 }
 
 bool StreamTask::transition(ExecutionState to) {
@@ -116,7 +118,8 @@ void StreamTask::cancel() {
 
 void StreamTask::deliverOperatorEvent(int nodeId, std::vector<uint8_t> event) {
   mailbox_->put([this, nodeId, ev = std::move(event)] {
-    WEIR_CHECK_MSG(source_ != nullptr && d_.chain.front().nodeId == nodeId, "operator event for a non-source");
+    WEIR_CHECK_MSG(source_ != nullptr && d_.chain.front().nodeId == nodeId,
+                   "operator event for a non-source");
     invokeUserFunction(*source_, [&] { source_->handleOperatorEvent(ev); });
   });
 }
@@ -134,8 +137,8 @@ void StreamTask::run() {
     update.state = ExecutionState::kCanceled;
   } catch (const UserFunctionException& e) {
     update.state = ExecutionState::kFailed;
-    update.failure = "operator '" + e.operatorName() + "' (subtask " + std::to_string(d_.subtaskIndex + 1) + "/" +
-                     std::to_string(d_.parallelism) + ") failed: " + e.what();
+    update.failure = "operator '" + e.operatorName() + "' (subtask " + std::to_string(d_.subtaskIndex + 1) +
+                     "/" + std::to_string(d_.parallelism) + ") failed: " + e.what();
   } catch (const std::exception& e) {
     update.state = ExecutionState::kFailed;
     update.failure = "task '" + nameWithSubtask() + "' failed: " + e.what();
@@ -146,7 +149,8 @@ void StreamTask::run() {
   if (update.state != ExecutionState::kFinished) {
     // A cancelled task may have been cancelled because it failed elsewhere; a
     // failure raised while cancelling is reported as cancellation.
-    if (cancelled_.load() && update.state == ExecutionState::kFailed) update.state = ExecutionState::kCanceled;
+    if (cancelled_.load() && update.state == ExecutionState::kFailed)
+      update.state = ExecutionState::kCanceled;
     try {
       closeOperators();
     } catch (...) {
@@ -232,7 +236,8 @@ void StreamTask::buildChain() {
     readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
     InputBase* port = head.input(in.inputIndex);
     WEIR_CHECK_MSG(port != nullptr, "network input wired to an operator port that does not exist");
-    inputs_.push_back(in.type->createNetworkInput(*readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn));
+    inputs_.push_back(
+        in.type->createNetworkInput(*readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn));
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     in.gate->setAvailabilityListener([weak] {
       if (auto mb = weak.lock()) mb->wakeUp();

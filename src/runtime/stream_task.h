@@ -73,10 +73,10 @@ class StreamTask {
   std::atomic<bool> cancelled_{false};
   std::thread thread_;
 
-  std::vector<std::unique_ptr<OperatorContext>> contexts_;    // per chain position
-  std::vector<std::unique_ptr<StreamOperator>> operators_;    // per chain position
+  std::vector<std::unique_ptr<OperatorContext>> contexts_;  // per chain position
+  std::vector<std::unique_ptr<StreamOperator>> operators_;  // per chain position
   std::vector<bool> opened_;
-  std::vector<std::unique_ptr<InputBase>> outputAdapters_;    // network, fan-out and discarding outputs
+  std::vector<std::unique_ptr<InputBase>> outputAdapters_;  // network, fan-out and discarding outputs
   std::vector<std::unique_ptr<network::PartitionRecordWriter>> writers_;
   std::vector<std::unique_ptr<network::GateRecordReader>> readers_;
   std::vector<std::unique_ptr<TaskInput>> inputs_;

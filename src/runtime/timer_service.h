@@ -44,8 +44,8 @@ class SystemTimerService {
   std::mutex mu_;
   std::condition_variable cv_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;  // guarded by mu_
-  uint64_t nextSeq_ = 0;  // guarded by mu_
-  bool stop_ = false;     // guarded by mu_
+  uint64_t nextSeq_ = 0;                                                        // guarded by mu_
+  bool stop_ = false;                                                           // guarded by mu_
   std::thread thread_;
 };
 

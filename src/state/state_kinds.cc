@@ -4,11 +4,16 @@ namespace weir {
 
 const char* stateKindName(StateKind kind) {
   switch (kind) {
-    case StateKind::kValue: return "value";
-    case StateKind::kList: return "list";
-    case StateKind::kMap: return "map";
-    case StateKind::kReducing: return "reducing";
-    case StateKind::kAggregating: return "aggregating";
+    case StateKind::kValue:
+      return "value";
+    case StateKind::kList:
+      return "list";
+    case StateKind::kMap:
+      return "map";
+    case StateKind::kReducing:
+      return "reducing";
+    case StateKind::kAggregating:
+      return "aggregating";
   }
   return "unknown";
 }

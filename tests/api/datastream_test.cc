@@ -21,7 +21,10 @@ TEST(DataStreamTest, MapFilterOverSequenceAtSeveralParallelisms) {
     StreamExecutionEnvironment env;
     env.setParallelism(p);
     auto sink = std::make_shared<CollectSink<int64_t>>();
-    env.fromSequence(1, 10000).map([](int64_t x) { return x * 3; }).filter([](int64_t x) { return x % 2 == 0; }).sinkTo(sink);
+    env.fromSequence(1, 10000)
+        .map([](int64_t x) { return x * 3; })
+        .filter([](int64_t x) { return x % 2 == 0; })
+        .sinkTo(sink);
     env.execute("map-filter");
     std::vector<int64_t> expected;
     for (int64_t x = 1; x <= 10000; ++x)
@@ -132,7 +135,10 @@ TEST(DataStreamTest, PartitionersDeliverEveryRecord) {
     env.setParallelism(2);
     auto sink = std::make_shared<CollectSink<int64_t>>();
     auto s = env.fromSequence(1, 5000);
-    DataStream<int64_t> parted = mode == 0 ? s.rebalance() : mode == 1 ? s.rescale() : mode == 2 ? s.shuffle() : s.broadcast();
+    DataStream<int64_t> parted = mode == 0   ? s.rebalance()
+                                 : mode == 1 ? s.rescale()
+                                 : mode == 2 ? s.shuffle()
+                                             : s.broadcast();
     parted.map([](int64_t x) { return x; }).setParallelism(4).sinkTo(sink).setParallelism(4);
     env.execute("partitioners");
     std::vector<int64_t> expected;
@@ -162,7 +168,11 @@ TEST(DataStreamTest, KeyedListStateIsScopedPerKey) {
   StreamExecutionEnvironment env;
   env.setParallelism(3);
   auto sink = std::make_shared<CollectSink<std::string>>();
-  env.fromSequence(0, 99).setParallelism(1).keyBy([](int64_t x) { return x % 10; }).process(KeepLastThree{}).sinkTo(sink);
+  env.fromSequence(0, 99)
+      .setParallelism(1)
+      .keyBy([](int64_t x) { return x % 10; })
+      .process(KeepLastThree{})
+      .sinkTo(sink);
   env.execute("keyed-list");
   std::map<std::string, int> n;
   for (auto& v : sink->results()->values()) ++n[v];

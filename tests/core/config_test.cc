@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -9,7 +10,6 @@
 #include <fstream>
 #include <limits>
 #include <string>
-#include <unistd.h>
 
 namespace weir {
 namespace {
@@ -44,9 +44,8 @@ std::string configErrorOf(const Configuration& config, const Option& option) {
 class TempFile {
  public:
   explicit TempFile(const std::string& contents)
-      : path_(std::filesystem::temp_directory_path() /
-              ("weir_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) +
-               ".yaml")) {
+      : path_(std::filesystem::temp_directory_path() / ("weir_config_test_" + std::to_string(::getpid()) +
+                                                        "_" + std::to_string(counter_++) + ".yaml")) {
     std::ofstream(path_) << contents;
   }
   ~TempFile() { std::filesystem::remove(path_); }
@@ -268,9 +267,10 @@ TEST(ConfigurationTest, ApplyOverrideErrors) {
 
 // --- Typed options ---
 
-const ConfigOption<milliseconds> kInterval{
-    "execution.checkpointing.interval", milliseconds(0),
-    {"execution.checkpointing.interval-old", "checkpoint.interval"}, "Checkpoint interval."};
+const ConfigOption<milliseconds> kInterval{"execution.checkpointing.interval",
+                                           milliseconds(0),
+                                           {"execution.checkpointing.interval-old", "checkpoint.interval"},
+                                           "Checkpoint interval."};
 
 TEST(ConfigOptionTest, DefaultWhenUnset) {
   Configuration c;
@@ -465,16 +465,42 @@ TEST(ParseEnumTest, UnknownValueListsAllowed) {
 
 TEST(ParseDurationTest, AcceptedForms) {
   const std::pair<const char*, int64_t> cases[] = {
-      {"100", 100},          {"100ms", 100},        {"100 ms", 100},      {"10 s", 10'000},
-      {"10s", 10'000},       {"1 min", 60'000},     {"1m", 60'000},       {"2 h", 7'200'000},
-      {"1 d", 86'400'000},   {"0", 0},              {"  5 s  ", 5000},    {"10 S", 10'000},
-      {"1 MIN", 60'000},     {"3 milli", 3},        {"3 millis", 3},      {"3 millisecond", 3},
-      {"3 milliseconds", 3}, {"1 second", 1000},    {"2 seconds", 2000},  {"2 sec", 2000},
-      {"1 minute", 60'000},  {"2 minutes", 120'000}, {"1 hour", 3'600'000}, {"2 hours", 7'200'000},
-      {"1 day", 86'400'000}, {"2 days", 172'800'000}, {"10\ts", 10'000},
+      {"100", 100},
+      {"100ms", 100},
+      {"100 ms", 100},
+      {"10 s", 10'000},
+      {"10s", 10'000},
+      {"1 min", 60'000},
+      {"1m", 60'000},
+      {"2 h", 7'200'000},
+      {"1 d", 86'400'000},
+      {"0", 0},
+      {"  5 s  ", 5000},
+      {"10 S", 10'000},
+      {"1 MIN", 60'000},
+      {"3 milli", 3},
+      {"3 millis", 3},
+      {"3 millisecond", 3},
+      {"3 milliseconds", 3},
+      {"1 second", 1000},
+      {"2 seconds", 2000},
+      {"2 sec", 2000},
+      {"1 minute", 60'000},
+      {"2 minutes", 120'000},
+      {"1 hour", 3'600'000},
+      {"2 hours", 7'200'000},
+      {"1 day", 86'400'000},
+      {"2 days", 172'800'000},
+      {"10\ts", 10'000},
       // Sub-millisecond units round to the nearest millisecond.
-      {"500 us", 1},         {"499 us", 0},         {"1500us", 2},        {"2000 micros", 2},
-      {"1000000 ns", 1},     {"1499999 ns", 1},     {"2500000 nanos", 3}, {"1 \xC2\xB5s", 0},
+      {"500 us", 1},
+      {"499 us", 0},
+      {"1500us", 2},
+      {"2000 micros", 2},
+      {"1000000 ns", 1},
+      {"1499999 ns", 1},
+      {"2500000 nanos", 3},
+      {"1 \xC2\xB5s", 0},
   };
   for (const auto& [text, ms] : cases) {
     Result<milliseconds> d = parseDuration(text);
@@ -484,8 +510,18 @@ TEST(ParseDurationTest, AcceptedForms) {
 }
 
 TEST(ParseDurationTest, Rejections) {
-  const char* cases[] = {"10 parsecs", "-1 s", "", "   ", "1.5 s", "s", "10 s s", "ten s",
-                         "1,5 s", "+1 s", "99999999999999999999 ms", "9223372036854775807 d"};
+  const char* cases[] = {"10 parsecs",
+                         "-1 s",
+                         "",
+                         "   ",
+                         "1.5 s",
+                         "s",
+                         "10 s s",
+                         "ten s",
+                         "1,5 s",
+                         "+1 s",
+                         "99999999999999999999 ms",
+                         "9223372036854775807 d"};
   for (const char* text : cases) {
     Result<milliseconds> d = parseDuration(text);
     ASSERT_FALSE(d.isOk()) << text;
@@ -524,14 +560,28 @@ TEST(FormatDurationTest, RoundTrips) {
 TEST(ParseMemorySizeTest, AcceptedForms) {
   constexpr uint64_t kKb = 1024;
   const std::pair<const char*, uint64_t> cases[] = {
-      {"1024", 1024},       {"0", 0},                 {"512 b", 512},
-      {"512b", 512},        {"512 bytes", 512},       {"32kb", 32 * kKb},
-      {"32 kb", 32 * kKb},  {"32k", 32 * kKb},        {"32 KB", 32 * kKb},
-      {"2 kibibytes", 2 * kKb}, {"64 mb", 64 * kKb * kKb}, {"64m", 64 * kKb * kKb},
-      {"64 MB", 64 * kKb * kKb}, {"3 mebibytes", 3 * kKb * kKb}, {"1g", kKb * kKb * kKb},
-      {"1gb", kKb * kKb * kKb}, {"1 G", kKb * kKb * kKb}, {"2 gibibytes", 2 * kKb * kKb * kKb},
-      {"1t", kKb * kKb * kKb * kKb}, {"1 tb", kKb * kKb * kKb * kKb},
-      {"1 tebibytes", kKb * kKb * kKb * kKb}, {" 8 mb ", 8 * kKb * kKb},
+      {"1024", 1024},
+      {"0", 0},
+      {"512 b", 512},
+      {"512b", 512},
+      {"512 bytes", 512},
+      {"32kb", 32 * kKb},
+      {"32 kb", 32 * kKb},
+      {"32k", 32 * kKb},
+      {"32 KB", 32 * kKb},
+      {"2 kibibytes", 2 * kKb},
+      {"64 mb", 64 * kKb * kKb},
+      {"64m", 64 * kKb * kKb},
+      {"64 MB", 64 * kKb * kKb},
+      {"3 mebibytes", 3 * kKb * kKb},
+      {"1g", kKb * kKb * kKb},
+      {"1gb", kKb * kKb * kKb},
+      {"1 G", kKb * kKb * kKb},
+      {"2 gibibytes", 2 * kKb * kKb * kKb},
+      {"1t", kKb * kKb * kKb * kKb},
+      {"1 tb", kKb * kKb * kKb * kKb},
+      {"1 tebibytes", kKb * kKb * kKb * kKb},
+      {" 8 mb ", 8 * kKb * kKb},
   };
   for (const auto& [text, bytes] : cases) {
     Result<MemorySize> size = parseMemorySize(text);
@@ -541,7 +591,10 @@ TEST(ParseMemorySizeTest, AcceptedForms) {
 }
 
 TEST(ParseMemorySizeTest, Rejections) {
-  const char* cases[] = {"1.5.3 mb", "1.5 mb", "-1 mb", "", "lots", "10 parsecs", "10 pb", "mb",
+  const char* cases[] = {"1.5.3 mb",    "1.5 mb",
+                         "-1 mb",       "",
+                         "lots",        "10 parsecs",
+                         "10 pb",       "mb",
                          "16777216 tb", "99999999999999999999"};
   for (const char* text : cases) {
     Result<MemorySize> size = parseMemorySize(text);
@@ -565,8 +618,8 @@ TEST(FormatMemorySizeTest, LargestExactUnit) {
 }
 
 TEST(FormatMemorySizeTest, RoundTrips) {
-  const uint64_t cases[] = {0,          1,          1023, 1024, 1025,
-                            3ull << 20, 5ull << 40, std::numeric_limits<uint64_t>::max()};
+  const uint64_t cases[] = {0,    1,          1023,       1024,
+                            1025, 3ull << 20, 5ull << 40, std::numeric_limits<uint64_t>::max()};
   for (uint64_t bytes : cases) {
     Result<MemorySize> back = parseMemorySize(formatMemorySize(MemorySize{bytes}));
     ASSERT_TRUE(back.isOk()) << bytes;

@@ -34,13 +34,17 @@ TEST(BackpressureTest, InFlightRecordsStayBoundedBySlowSink) {
   StreamExecutionEnvironment env;
   env.setParallelism(1);
   env.configuration().set("taskmanager.memory.segment-size", "4kb");
-  env.fromSequence(1, kRecords).rebalance().map([](int64_t x) { return x; }).sinkTo(std::make_shared<SlowSink>());
+  env.fromSequence(1, kRecords)
+      .rebalance()
+      .map([](int64_t x) { return x; })
+      .sinkTo(std::make_shared<SlowSink>());
   auto client = env.executeAsync("backpressure");
   uint64_t maxInFlight = 0;
   int samples = 0;
   while (!isGloballyTerminal(client->status())) {
     JobProgress p = client->progress();
-    if (p.sourceRecordsOut > p.sinkRecordsIn) maxInFlight = std::max(maxInFlight, p.sourceRecordsOut - p.sinkRecordsIn);
+    if (p.sourceRecordsOut > p.sinkRecordsIn)
+      maxInFlight = std::max(maxInFlight, p.sourceRecordsOut - p.sinkRecordsIn);
     ++samples;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -53,7 +57,8 @@ TEST(BackpressureTest, InFlightRecordsStayBoundedBySlowSink) {
   // takes 4 (length) + 1 (tag) + 8 bytes, so at most ~3150 records sit in
   // buffers, plus one source batch and the consumer's current buffer.
   const uint64_t kBound = 10 * (4096 / 13) + 2 * 256 + 4096 / 13;
-  std::printf("max records in flight: %llu (bound %llu)\n", (unsigned long long)maxInFlight, (unsigned long long)kBound);
+  std::printf("max records in flight: %llu (bound %llu)\n", (unsigned long long)maxInFlight,
+              (unsigned long long)kBound);
   EXPECT_LE(maxInFlight, kBound) << "records in flight exceeded what bounded buffers can hold";
   EXPECT_GT(maxInFlight, 100u) << "the source never got ahead: the test did not exercise backpressure";
 }

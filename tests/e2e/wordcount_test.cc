@@ -20,8 +20,9 @@ using testing::TempDir;
 // Deterministic text with mixed case, digits, apostrophes, punctuation, empty
 // lines, non-ASCII bytes and a last line without newline.
 std::string makeText(uint32_t seed, int lines) {
-  static const char* kWords[] = {"the",  "Stream", "flows", "WEIR", "river", "don't", "it's", "42",   "x1",
-                                 "Café", "naïve",  "barrier", "key", "Group", "o'clock", "a", "I", "zz9"};
+  static const char* kWords[] = {"the",  "Stream", "flows",   "WEIR", "river", "don't",
+                                 "it's", "42",     "x1",      "Café", "naïve", "barrier",
+                                 "key",  "Group",  "o'clock", "a",    "I",     "zz9"};
   static const char* kSeps[] = {" ", ", ", ". ", "! ", " -- ", "\t", "; ", "? ", "(", ") "};
   std::mt19937 rng(seed);
   std::ostringstream out;
@@ -37,7 +38,8 @@ std::string makeText(uint32_t seed, int lines) {
 }
 
 std::map<std::string, int64_t> oracleCounts(const std::string& inputGlob) {
-  auto r = runShell("cat " + inputGlob + " | LC_ALL=C tr 'A-Z' 'a-z' | LC_ALL=C grep -oE \"[a-z0-9']+\" | "
+  auto r = runShell("cat " + inputGlob +
+                    " | LC_ALL=C tr 'A-Z' 'a-z' | LC_ALL=C grep -oE \"[a-z0-9']+\" | "
                     "LC_ALL=C sort | LC_ALL=C uniq -c");
   EXPECT_EQ(r.exitCode, 0) << r.output;
   std::map<std::string, int64_t> counts;
@@ -75,7 +77,8 @@ TEST_P(WordCountE2E, EqualsOracle) {
   testing::writeFile(dir.file("in/sub/c.txt"), makeText(3, 2000));
   testing::writeFile(dir.file("in/.hidden.txt"), "secret words never counted\n");
   auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -p " + std::to_string(GetParam()) +
-                    " wordcount --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+                    " wordcount --input " + shellQuote(dir.file("in")) + " --output " +
+                    shellQuote(dir.file("out")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("FINISHED"), std::string::npos) << r.output;
   auto oracle = oracleCounts(shellQuote(dir.file("in/a.txt")) + " " + shellQuote(dir.file("in/b.txt")) + " " +
@@ -91,10 +94,11 @@ INSTANTIATE_TEST_SUITE_P(Parallelism, WordCountE2E, ::testing::Values(1, 2, 4));
 TEST(WordCountE2EConfig, SmallBuffersNoChainingFlushEveryRecord) {
   TempDir dir;
   testing::writeFile(dir.file("in/a.txt"), makeText(7, 20000));
-  auto r = runShell(std::string(WEIR_BINARY) +
-                    " run --no-progress -p 3 -D taskmanager.memory.segment-size=4kb -D execution.buffer-timeout=0 "
-                    "-D pipeline.operator-chaining.enabled=false wordcount --input " +
-                    shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+  auto r =
+      runShell(std::string(WEIR_BINARY) +
+               " run --no-progress -p 3 -D taskmanager.memory.segment-size=4kb -D execution.buffer-timeout=0 "
+               "-D pipeline.operator-chaining.enabled=false wordcount --input " +
+               shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   expectExactRunningCounts(dir.file("out"), oracleCounts(shellQuote(dir.file("in/a.txt"))));
 }
@@ -103,11 +107,12 @@ TEST(WordCountE2EConfig, SmallBuffersNoChainingFlushEveryRecord) {
 TEST(WordCountE2EConfig, CreditBasedChannels) {
   TempDir dir;
   testing::writeFile(dir.file("in/a.txt"), makeText(11, 20000));
-  auto r = runShell(std::string(WEIR_BINARY) +
-                    " run --no-progress -p 3 -D taskmanager.network.local-channel-mode=credit-based"
-                    " -D taskmanager.memory.segment-size=4kb -D taskmanager.network.memory.buffers-per-channel=1"
-                    " -D taskmanager.network.memory.floating-buffers-per-gate=2 wordcount --input " +
-                    shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
+  auto r =
+      runShell(std::string(WEIR_BINARY) +
+               " run --no-progress -p 3 -D taskmanager.network.local-channel-mode=credit-based"
+               " -D taskmanager.memory.segment-size=4kb -D taskmanager.network.memory.buffers-per-channel=1"
+               " -D taskmanager.network.memory.floating-buffers-per-gate=2 wordcount --input " +
+               shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   expectExactRunningCounts(dir.file("out"), oracleCounts(shellQuote(dir.file("in/a.txt"))));
 }
@@ -115,8 +120,10 @@ TEST(WordCountE2EConfig, CreditBasedChannels) {
 TEST(WordCountCliTest, UnknownChannelModeIsAClearError) {
   TempDir dir;
   testing::writeFile(dir.file("in.txt"), "a b c\n");
-  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -D taskmanager.network.local-channel-mode=tcp"
-                    " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
+  auto r = runShell(std::string(WEIR_BINARY) +
+                    " run --no-progress -D taskmanager.network.local-channel-mode=tcp"
+                    " wordcount --input " +
+                    shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("taskmanager.network.local-channel-mode"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("credit-based"), std::string::npos) << r.output;
@@ -134,7 +141,8 @@ TEST(WordCountCliTest, MissingInputIsAClearError) {
 TEST(WordCountCliTest, BadConfigurationValueIsAClearError) {
   TempDir dir;
   testing::writeFile(dir.file("in.txt"), "a b c\n");
-  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -D execution.buffer-timeout=soon wordcount --input " +
+  auto r = runShell(std::string(WEIR_BINARY) +
+                    " run --no-progress -D execution.buffer-timeout=soon wordcount --input " +
                     shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("execution.buffer-timeout"), std::string::npos) << r.output;

@@ -105,7 +105,11 @@ TEST(JobGraphTest, RebalanceBreaksTheChain) {
 
 TEST(JobGraphTest, RescaleIsPointwise) {
   StreamExecutionEnvironment env;
-  env.fromSequence(1, 10).rescale().map([](int64_t x) { return x; }).setParallelism(4).sinkTo(intSink(), "Out");
+  env.fromSequence(1, 10)
+      .rescale()
+      .map([](int64_t x) { return x; })
+      .setParallelism(4)
+      .sinkTo(intSink(), "Out");
   JobGraph jg = build(env, defaultOptions(2));
   ASSERT_FALSE(jg.edges.empty());
   EXPECT_EQ(jg.edges[0].partitioner.kind, PartitionerKind::kRescale);
@@ -125,7 +129,8 @@ TEST(JobGraphTest, DifferentParallelismBreaksTheChainWithRebalance) {
   EXPECT_EQ(chains(env, jg), (Chains{{"Sequence Source"}, {"Wide", "Filter"}, {"Out"}}));
   ASSERT_EQ(jg.edges.size(), 2u);
   for (const JobEdge& e : jg.edges) {
-    EXPECT_EQ(e.partitioner.kind, PartitionerKind::kRebalance) << "an implicit edge between parallelisms rebalances";
+    EXPECT_EQ(e.partitioner.kind, PartitionerKind::kRebalance)
+        << "an implicit edge between parallelisms rebalances";
     EXPECT_EQ(e.pattern, DistributionPattern::kAllToAll);
   }
   EXPECT_EQ(jg.vertices[0].parallelism, 2);
@@ -193,7 +198,8 @@ TEST(JobGraphTest, OperatorAfterUnionHasTwoInputsAndHeadsItsOwnChain) {
   auto b = env.fromSequence(11, 20).map([](int64_t x) { return x; }).name("B map");
   a.unionWith(b).map([](int64_t x) { return x * 2; }).name("After union").sinkTo(intSink(), "Out");
   JobGraph jg = build(env, defaultOptions(2));
-  EXPECT_EQ(chains(env, jg), (Chains{{"Sequence Source"}, {"Sequence Source", "B map"}, {"After union", "Out"}}));
+  EXPECT_EQ(chains(env, jg),
+            (Chains{{"Sequence Source"}, {"Sequence Source", "B map"}, {"After union", "Out"}}));
   const JobVertex& u = jg.vertices[2];
   ASSERT_EQ(u.inputEdges.size(), 2u);
   EXPECT_EQ(jg.edges[size_t(u.inputEdges[0])].sourceVertex, 0);
@@ -264,13 +270,18 @@ TEST(JobGraphTest, EmptyJobIsRejected) {
 
 TEST(JobGraphTest, ParallelismAboveMaxParallelismIsRejected) {
   StreamExecutionEnvironment env;
-  env.fromSequence(1, 10).map([](int64_t x) { return x; }).name("Big").setParallelism(8).setMaxParallelism(4).sinkTo(
-      intSink());
+  env.fromSequence(1, 10)
+      .map([](int64_t x) { return x; })
+      .name("Big")
+      .setParallelism(8)
+      .setMaxParallelism(4)
+      .sinkTo(intSink());
   Result<JobGraph> jg = buildJobGraph(env.streamGraph(), "t", defaultOptions());
   ASSERT_FALSE(jg.isOk());
   EXPECT_EQ(jg.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(jg.status().message().find("'Big'"), std::string::npos) << jg.status().message();
-  EXPECT_NE(jg.status().message().find("pipeline.max-parallelism"), std::string::npos) << jg.status().message();
+  EXPECT_NE(jg.status().message().find("pipeline.max-parallelism"), std::string::npos)
+      << jg.status().message();
 }
 
 TEST(JobGraphTest, KeyedOperatorMaxParallelismBecomesTheVertexMaxParallelism) {

@@ -129,7 +129,8 @@ TEST(LocalBufferPoolTest, CancelMakesABlockedRequesterThrow) {
   while (!started) std::this_thread::yield();
   std::this_thread::sleep_for(10ms);  // most likely blocked by now; cancel must work either way
   pool->cancel();
-  ASSERT_EQ(threwFuture.wait_for(kGenerousTimeout), std::future_status::ready) << "cancel() did not wake the requester";
+  ASSERT_EQ(threwFuture.wait_for(kGenerousTimeout), std::future_status::ready)
+      << "cancel() did not wake the requester";
   EXPECT_TRUE(threwFuture.get()) << "the requester got a buffer instead of TaskCancelledException";
   requester.join();
 

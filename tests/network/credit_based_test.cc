@@ -124,9 +124,11 @@ TEST(CreditBasedTest, SlowConsumerHoldsOnlyCreditedBuffersAndProducerBlocks) {
   });
   // Nobody consumes: the receiver fills its exclusive buffers, borrows all floating
   // buffers for the backlog, then the producer's pool runs dry.
-  ASSERT_TRUE(eventually([&] { return pipe.remotes[0]->borrowedFloatingBuffers() == 0 &&
-                                      pipe.transport.buffersTransferred() == uint64_t(kExclusive + kFloating); }))
-      << "transferred " << pipe.transport.buffersTransferred();
+  ASSERT_TRUE(eventually([&] {
+    return pipe.remotes[0]->borrowedFloatingBuffers() == 0 &&
+           pipe.transport.buffersTransferred() == uint64_t(kExclusive + kFloating);
+  })) << "transferred "
+      << pipe.transport.buffersTransferred();
   std::this_thread::sleep_for(50ms);  // nothing more may move
   EXPECT_EQ(pipe.transport.buffersTransferred(), uint64_t(kExclusive + kFloating));
   EXPECT_EQ(pipe.partition.subpartition(0).queuedBuffers(), 6u) << "the producer's pool holds the rest";
@@ -158,7 +160,8 @@ TEST(CreditBasedTest, FloatingBuffersGoToTheBackloggedChannel) {
     auto r = record(i, 100);
     writer.emit(r.data(), r.size(), 0);
   }
-  ASSERT_TRUE(eventually([&] { return pipe.transport.buffersTransferred() == uint64_t(kExclusive + kFloating); }));
+  ASSERT_TRUE(
+      eventually([&] { return pipe.transport.buffersTransferred() == uint64_t(kExclusive + kFloating); }));
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(pipe.transport.buffersTransferred(), uint64_t(kExclusive + kFloating));
   EXPECT_EQ(pipe.remotes[1]->freeBuffers(), kExclusive) << "the idle channel keeps only its exclusive buffer";
@@ -169,8 +172,10 @@ TEST(CreditBasedTest, FloatingBuffersGoToTheBackloggedChannel) {
   for (;;) {
     auto s = reader.next(in);
     if (s == RecordReader::ReadStatus::kEndOfInput) break;
-    if (s == RecordReader::ReadStatus::kRecord) ++received;
-    else std::this_thread::sleep_for(50us);
+    if (s == RecordReader::ReadStatus::kRecord)
+      ++received;
+    else
+      std::this_thread::sleep_for(50us);
   }
   EXPECT_EQ(received, 12);
 }

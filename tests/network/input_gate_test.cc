@@ -195,7 +195,8 @@ TEST(InputGateTest, ConcurrentProducersLoseNoBufferAndNoWakeUp) {
   constexpr int kPerChannel = 500;
   NetworkBufferPool global(kChannels * 4, kSegmentSize);
   std::vector<std::unique_ptr<ResultPartition>> partitions;
-  for (int c = 0; c < kChannels; ++c) partitions.push_back(std::make_unique<ResultPartition>("p", 1, makePool(global, 4)));
+  for (int c = 0; c < kChannels; ++c)
+    partitions.push_back(std::make_unique<ResultPartition>("p", 1, makePool(global, 4)));
   InputGate gate("g", kChannels);
   for (int c = 0; c < kChannels; ++c)
     gate.setChannel(c, std::make_unique<LocalInputChannel>(gate, c, partitions[size_t(c)]->subpartition(0)));

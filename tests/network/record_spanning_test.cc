@@ -46,7 +46,8 @@ Bytes makeRecord(int channel, int index, size_t size) {
 // The sizes around every boundary of a 64-byte segment with a 4-byte length prefix.
 std::vector<size_t> edgeSizes() {
   const size_t s = kSegmentSize;
-  return {0, 1, 2, 3, 4, 5, s - 8, s - 5, s - 4, s - 3, s - 1, s, s + 1, 2 * s - 4, 2 * s, 3 * s + 7, 0, 0, 1};
+  return {0,     1, 2,     3,         4,     5,         s - 8, s - 5, s - 4, s - 3,
+          s - 1, s, s + 1, 2 * s - 4, 2 * s, 3 * s + 7, 0,     0,     1};
 }
 
 // One partition with `channels` subpartitions feeding one gate with one local
@@ -144,13 +145,14 @@ std::vector<std::vector<Bytes>> expectedPerChannel(const std::vector<Planned>& p
   return out;
 }
 
-void expectSameRecords(const std::vector<std::vector<Bytes>>& got, const std::vector<std::vector<Bytes>>& want) {
+void expectSameRecords(const std::vector<std::vector<Bytes>>& got,
+                       const std::vector<std::vector<Bytes>>& want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t c = 0; c < want.size(); ++c) {
     ASSERT_EQ(got[c].size(), want[c].size()) << "channel " << c << ": record count";
     for (size_t i = 0; i < want[c].size(); ++i) {
-      ASSERT_EQ(got[c][i], want[c][i]) << "channel " << c << ", record " << i << " (size " << want[c][i].size()
-                                       << ")";
+      ASSERT_EQ(got[c][i], want[c][i])
+          << "channel " << c << ", record " << i << " (size " << want[c][i].size() << ")";
     }
   }
 }
@@ -313,7 +315,8 @@ TEST(RecordSpanningSingleTest, EndOfInputOnlyAfterEndOfPartitionOnEveryChannel) 
   GateRecordReader reader(pipe.gate());
   DataInput in;
   // End two channels by hand (what broadcastEvent does per channel), leave the third open.
-  for (int c : {0, 2}) pipe.partition().subpartition(c).add(Buffer::makeEvent(serializeEvent(EndOfPartitionEvent{})));
+  for (int c : {0, 2})
+    pipe.partition().subpartition(c).add(Buffer::makeEvent(serializeEvent(EndOfPartitionEvent{})));
   EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kNothingAvailable);
   EXPECT_FALSE(reader.isFinished());
 

@@ -134,7 +134,8 @@ TEST(TaskMailboxTest, WakeUpBeforeTheWaitEndsTheNextWaitOnce) {
   TaskMailbox mailbox;
   mailbox.wakeUp();  // e.g. a buffer was recycled while the task was still processing
   auto first = std::async(std::launch::async, [&] { mailbox.waitForMailOrWakeUp(); });
-  ASSERT_EQ(first.wait_for(kGenerousTimeout), std::future_status::ready) << "a wake-up before the wait was lost";
+  ASSERT_EQ(first.wait_for(kGenerousTimeout), std::future_status::ready)
+      << "a wake-up before the wait was lost";
 
   // The wake-up was consumed: the next wait blocks until something new happens.
   std::atomic<bool> returned{false};

@@ -24,7 +24,7 @@ namespace {
 
 using KeyAndTimestamp = std::pair<int64_t, int64_t>;
 
-constexpr int64_t kPerSplit = 100;      // records per source subtask (two splits of 100)
+constexpr int64_t kPerSplit = 100;       // records per source subtask (two splits of 100)
 constexpr int64_t kArmingPerSplit = 10;  // the first 10 records of each split register a timer
 constexpr int64_t kDelayMs = 10;
 
@@ -37,7 +37,9 @@ bool arms(int64_t record) { return record % kPerSplit < kArmingPerSplit; }
 // ran with the wrong current key).
 class ArmTimer final : public KeyedProcessFunction<int64_t, int64_t, KeyAndTimestamp> {
  public:
-  void open(RuntimeContext& ctx) override { armedAt_ = &ctx.getState(ValueStateDescriptor<int64_t>("armed-at")); }
+  void open(RuntimeContext& ctx) override {
+    armedAt_ = &ctx.getState(ValueStateDescriptor<int64_t>("armed-at"));
+  }
   void processElement(const int64_t& value, Context& ctx, Collector<KeyAndTimestamp>&) override {
     if (!arms(value)) return;
     int64_t at = ctx.timerService().currentProcessingTime() + kDelayMs;
@@ -63,8 +65,8 @@ TEST(ProcessingTimeTimersTest, EveryKeyFiresExactlyOnceWithItsOwnKey) {
   auto sink = std::make_shared<CollectSink<KeyAndTimestamp>>();
   // 400 records/s over 2 subtasks: each split takes ~500 ms; its arming records come
   // in the first ~50 ms, so their timers are due long before the input ends.
-  auto source = std::make_shared<const DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, 2 * kPerSplit,
-                                                                     400.0);
+  auto source =
+      std::make_shared<const DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, 2 * kPerSplit, 400.0);
   auto start = std::chrono::steady_clock::now();
   env.fromSource<int64_t, NumberSequenceSplit>(source, "Paced Source")
       .keyBy([](const int64_t& x) { return x; })
@@ -99,7 +101,9 @@ class FarFutureTimer final : public KeyedProcessFunction<int64_t, int64_t, int64
   void processElement(const int64_t&, Context& ctx, Collector<int64_t>&) override {
     ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3'600'000);
   }
-  void onTimer(int64_t, OnTimerContext& ctx, Collector<int64_t>& out) override { out.collect(ctx.getCurrentKey()); }
+  void onTimer(int64_t, OnTimerContext& ctx, Collector<int64_t>& out) override {
+    out.collect(ctx.getCurrentKey());
+  }
 };
 
 TEST(ProcessingTimeTimersTest, TimersPendingAtEndOfInputAreDroppedAndDoNotDelayTheJob) {
@@ -107,7 +111,10 @@ TEST(ProcessingTimeTimersTest, TimersPendingAtEndOfInputAreDroppedAndDoNotDelayT
   env.setParallelism(2);
   auto sink = std::make_shared<CollectSink<int64_t>>();
   auto start = std::chrono::steady_clock::now();
-  env.fromSequence(1, 50).keyBy([](const int64_t& x) { return x % 5; }).process(FarFutureTimer()).sinkTo(sink);
+  env.fromSequence(1, 50)
+      .keyBy([](const int64_t& x) { return x % 5; })
+      .process(FarFutureTimer())
+      .sinkTo(sink);
   env.execute("pending timers");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(sink->results()->size(), 0u);

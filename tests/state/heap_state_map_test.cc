@@ -26,7 +26,8 @@ TEST(HeapStateMapTest, RandomOperationsMatchStdMap) {
         case 0:
         case 1: {
           bool inserted = false;
-          int64_t& v = m.findOrInsert(key, h, [] { return int64_t(0); }, &inserted);
+          int64_t& v = m.findOrInsert(
+              key, h, [] { return int64_t(0); }, &inserted);
           ASSERT_EQ(inserted, oracle.count(key) == 0) << key;
           v += op;
           oracle[key] += op;

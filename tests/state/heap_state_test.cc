@@ -202,8 +202,8 @@ TEST_F(HeapStateTest, MapState) {
 }
 
 TEST_F(HeapStateTest, ReducingStateFoldsPerKey) {
-  ReducingState<int64_t>& r = ctx_.getReducingState(
-      ReducingStateDescriptor<int64_t>("max", [](const int64_t& a, const int64_t& b) { return a > b ? a : b; }));
+  ReducingState<int64_t>& r = ctx_.getReducingState(ReducingStateDescriptor<int64_t>(
+      "max", [](const int64_t& a, const int64_t& b) { return a > b ? a : b; }));
   ctx_.setKey<std::string>("k1");
   EXPECT_EQ(r.get(), std::nullopt);
   r.add(5);
@@ -253,8 +253,9 @@ class Average final : public AggregateFunction<int64_t, std::pair<int64_t, int64
 };
 
 TEST_F(HeapStateTest, AggregatingStatePerKey) {
-  auto& avg = ctx_.getAggregatingState(AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>(
-      "avg", std::make_shared<const Average>()));
+  auto& avg =
+      ctx_.getAggregatingState(AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>(
+          "avg", std::make_shared<const Average>()));
   ctx_.setKey<int64_t>(1);
   EXPECT_EQ(avg.get(), std::nullopt);
   avg.add(1);
@@ -312,9 +313,10 @@ TEST_F(HeapStateTest, SameNameWithAnotherKindOrTypeThrows) {
   EXPECT_THROW(ctx_.getReducingState(ReducingStateDescriptor<int64_t>(
                    "s", [](const int64_t& a, const int64_t& b) { return a + b; })),
                std::invalid_argument);
-  EXPECT_THROW(ctx_.getAggregatingState(AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>(
-                   "s", std::make_shared<const Average>())),
-               std::invalid_argument);
+  EXPECT_THROW(
+      ctx_.getAggregatingState(AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>(
+          "s", std::make_shared<const Average>())),
+      std::invalid_argument);
   // The original registration is untouched.
   EXPECT_EQ(ctx_.backend().findState("s")->kind(), StateKind::kValue);
   EXPECT_EQ(ctx_.backend().states().size(), 1u);

@@ -42,8 +42,10 @@ TEST(KeyGroupsTest, RangesAreContiguousDisjointAndCoverAllKeyGroups) {
     int expectedStart = 0;
     for (int i = 0; i < p; ++i) {
       KeyGroupRange r = keyGroupRangeForOperatorIndex(maxP, p, i);
-      ASSERT_EQ(r.start, expectedStart) << "maxP " << maxP << " p " << p << " subtask " << i << " " << r.toString();
-      ASSERT_GE(r.size(), 1) << "maxP " << maxP << " p " << p << " subtask " << i << ": every subtask owns a group";
+      ASSERT_EQ(r.start, expectedStart)
+          << "maxP " << maxP << " p " << p << " subtask " << i << " " << r.toString();
+      ASSERT_GE(r.size(), 1) << "maxP " << maxP << " p " << p << " subtask " << i
+                             << ": every subtask owns a group";
       // Balanced: sizes differ by at most one.
       ASSERT_TRUE(r.size() == maxP / p || r.size() == maxP / p + 1)
           << "maxP " << maxP << " p " << p << " subtask " << i << " " << r.toString();
@@ -67,7 +69,8 @@ TEST(KeyGroupsTest, OperatorIndexForKeyGroupAgreesWithTheRanges) {
     for (int i = 0; i < p; ++i) {
       KeyGroupRange r = keyGroupRangeForOperatorIndex(maxP, p, i);
       for (int kg = r.start; kg <= r.end; ++kg) {
-        ASSERT_EQ(operatorIndexForKeyGroup(maxP, p, kg), i) << "maxP " << maxP << " p " << p << " key group " << kg;
+        ASSERT_EQ(operatorIndexForKeyGroup(maxP, p, kg), i)
+            << "maxP " << maxP << " p " << p << " key group " << kg;
       }
     }
   }
@@ -155,7 +158,8 @@ TEST(KeyGroupsTest, KeyedExchangeRoutesEveryKeyToTheSubtaskOwningItsKeyGroup) {
         ++perSubtask[size_t(channel)];
       }
       // 2000 keys spread over every subtask (a constant selector would fail this).
-      for (int i = 0; i < p && maxP >= 7 * p; ++i) EXPECT_GT(perSubtask[size_t(i)], 2000 / p / 3) << "subtask " << i;
+      for (int i = 0; i < p && maxP >= 7 * p; ++i)
+        EXPECT_GT(perSubtask[size_t(i)], 2000 / p / 3) << "subtask " << i;
     }
   }
 }

@@ -97,16 +97,17 @@ class DataStream {
 
   // One record out per record in.
   template <class F>
-    requires MapFunctionOf<F, T>
-  SingleOutputStreamOperator<std::decay_t<std::invoke_result_t<const F&, const T&>>> map(F fn) const {
+  requires MapFunctionOf<F, T>
+      SingleOutputStreamOperator<std::decay_t<std::invoke_result_t<const F&, const T&>>> map(F fn)
+  const {
     using Out = std::decay_t<std::invoke_result_t<const F&, const T&>>;
     return add<Out>("Map", [fn] { return std::make_unique<MapOperator<T, Out, F>>(fn); });
   }
 
   // The records for which `fn` returns true.
   template <class F>
-    requires FilterFunctionOf<F, T>
-  SingleOutputStreamOperator<T> filter(F fn) const {
+  requires FilterFunctionOf<F, T> SingleOutputStreamOperator<T> filter(F fn)
+  const {
     return add<T>("Filter", [fn] { return std::make_unique<FilterOperator<T, F>>(fn); });
   }
 
@@ -122,26 +123,39 @@ class DataStream {
 
   // Runs a ProcessFunction<T, Out> subclass.
   template <class F>
-    requires std::is_base_of_v<ProcessFunction<T, typename F::OutputType>, F>
-  SingleOutputStreamOperator<typename F::OutputType> process(F fn) const {
+  requires std::is_base_of_v<ProcessFunction<T, typename F::OutputType>, F>
+      SingleOutputStreamOperator<typename F::OutputType> process(F fn)
+  const {
     return add<typename F::OutputType>("Process", [fn] { return std::make_unique<ProcessOperator<F>>(fn); });
   }
 
   // Partitions by key: records with equal keys go to the same subtask.
   template <class KS>
-    requires KeySelectorOf<KS, T>
-  KeyedStream<std::decay_t<std::invoke_result_t<const KS&, const T&>>, T, KS> keyBy(KS selector) const {
+  requires KeySelectorOf<KS, T> KeyedStream<std::decay_t<std::invoke_result_t<const KS&, const T&>>, T, KS>
+  keyBy(KS selector)
+  const {
     using K = std::decay_t<std::invoke_result_t<const KS&, const T&>>;
     requireSerializable<K>();
-    PartitionerSpec spec{PartitionerKind::kKeyGroup, std::make_shared<const KeyGroupSelectorFactory<T, K, KS>>(selector)};
+    PartitionerSpec spec{PartitionerKind::kKeyGroup,
+                         std::make_shared<const KeyGroupSelectorFactory<T, K, KS>>(selector)};
     return KeyedStream<K, T, KS>(env_, withPartitioner(spec), selector);
   }
 
-  DataStream forward() const { return DataStream(env_, withPartitioner({PartitionerKind::kForward, nullptr})); }
-  DataStream rebalance() const { return DataStream(env_, withPartitioner({PartitionerKind::kRebalance, nullptr})); }
-  DataStream rescale() const { return DataStream(env_, withPartitioner({PartitionerKind::kRescale, nullptr})); }
-  DataStream shuffle() const { return DataStream(env_, withPartitioner({PartitionerKind::kShuffle, nullptr})); }
-  DataStream broadcast() const { return DataStream(env_, withPartitioner({PartitionerKind::kBroadcast, nullptr})); }
+  DataStream forward() const {
+    return DataStream(env_, withPartitioner({PartitionerKind::kForward, nullptr}));
+  }
+  DataStream rebalance() const {
+    return DataStream(env_, withPartitioner({PartitionerKind::kRebalance, nullptr}));
+  }
+  DataStream rescale() const {
+    return DataStream(env_, withPartitioner({PartitionerKind::kRescale, nullptr}));
+  }
+  DataStream shuffle() const {
+    return DataStream(env_, withPartitioner({PartitionerKind::kShuffle, nullptr}));
+  }
+  DataStream broadcast() const {
+    return DataStream(env_, withPartitioner({PartitionerKind::kBroadcast, nullptr}));
+  }
 
   // Flink's union: the records of this stream and of `others`, in one stream.
   template <class... Streams>
@@ -169,7 +183,8 @@ class DataStream {
   template <class Out>
   SingleOutputStreamOperator<Out> add(std::string name,
                                       std::function<std::unique_ptr<StreamOperator>()> factory) const {
-    StreamNode& n = detail::addNode(*env_, std::move(name), std::move(factory), detail::typeOps<Out>(), {upstreams_});
+    StreamNode& n =
+        detail::addNode(*env_, std::move(name), std::move(factory), detail::typeOps<Out>(), {upstreams_});
     return SingleOutputStreamOperator<Out>(env_, n.id);
   }
   std::vector<detail::Upstream> withPartitioner(const PartitionerSpec& spec) const {
@@ -190,7 +205,8 @@ template <class T>
 class SingleOutputStreamOperator : public DataStream<T> {
  public:
   SingleOutputStreamOperator(StreamExecutionEnvironment* env, int nodeId)
-      : DataStream<T>(env, {detail::Upstream{nodeId, {PartitionerKind::kForward, nullptr}, false}}), nodeId_(nodeId) {}
+      : DataStream<T>(env, {detail::Upstream{nodeId, {PartitionerKind::kForward, nullptr}, false}}),
+        nodeId_(nodeId) {}
 
   SingleOutputStreamOperator& name(const std::string& n) {
     node().name = n;
@@ -207,7 +223,8 @@ class SingleOutputStreamOperator : public DataStream<T> {
     return *this;
   }
   SingleOutputStreamOperator& setMaxParallelism(int p) {
-    if (p < 1) throw std::invalid_argument("operator '" + node().name + "': max parallelism must be at least 1");
+    if (p < 1)
+      throw std::invalid_argument("operator '" + node().name + "': max parallelism must be at least 1");
     node().maxParallelism = p;
     return *this;
   }
@@ -256,8 +273,8 @@ class DataStreamSink {
 
 template <class T>
 DataStreamSink<T> DataStream<T>::sinkTo(std::shared_ptr<const Sink<T>> sink, const std::string& name) const {
-  StreamNode& n = detail::addNode(
-      *env_, name, [sink] { return std::make_unique<SinkOperator<T>>(sink); }, nullptr, {upstreams_});
+  StreamNode& n = detail::addNode(*env_, name, [sink] { return std::make_unique<SinkOperator<T>>(sink); },
+                                  nullptr, {upstreams_});
   n.isSink = true;
   return DataStreamSink<T>(env_, n.id);
 }
@@ -273,15 +290,16 @@ class KeyedStream : public DataStream<T> {
   KeyedStream(StreamExecutionEnvironment* env, std::vector<detail::Upstream> ups, KS selector)
       : DataStream<T>(env, std::move(ups)), selector_(std::move(selector)) {}
   template <class OtherKS>
-    requires(!std::is_same_v<OtherKS, KS>)
-  KeyedStream(const KeyedStream<K, T, OtherKS>& other)  // NOLINT: implicit, to name the type as KeyedStream<K, T>
+  requires(!std::is_same_v<OtherKS, KS>) KeyedStream(
+      const KeyedStream<K, T, OtherKS>& other)  // NOLINT: implicit, to name the type as KeyedStream<K, T>
       : DataStream<T>(&other.environment(), other.upstreams()), selector_(other.keySelector()) {}
   const KS& keySelector() const { return selector_; }
 
   // Runs a KeyedProcessFunction<K, T, Out> subclass with keyed state and timers.
   template <class F>
-    requires std::is_base_of_v<KeyedProcessFunction<K, T, typename F::OutputType>, F>
-  SingleOutputStreamOperator<typename F::OutputType> process(F fn) const {
+  requires std::is_base_of_v<KeyedProcessFunction<K, T, typename F::OutputType>, F>
+      SingleOutputStreamOperator<typename F::OutputType> process(F fn)
+  const {
     using Out = typename F::OutputType;
     auto ks = selector_;
     return addKeyed<Out>("KeyedProcess",
@@ -290,11 +308,12 @@ class KeyedStream : public DataStream<T> {
 
   // A running reduce per key; emits the new result for every record.
   template <class F>
-    requires ReduceFunctionOf<F, T>
-  SingleOutputStreamOperator<T> reduce(F fn) const {
+  requires ReduceFunctionOf<F, T> SingleOutputStreamOperator<T> reduce(F fn)
+  const {
     auto ks = selector_;
-    return addKeyed<T>("Keyed Reduce",
-                       [fn, ks] { return std::make_unique<GroupedReduceOperator<K, T, F, KeySelector>>(fn, ks); });
+    return addKeyed<T>("Keyed Reduce", [fn, ks] {
+      return std::make_unique<GroupedReduceOperator<K, T, F, KeySelector>>(fn, ks);
+    });
   }
 
   // Running sum / min / max of the records per key (T arithmetic).
@@ -315,8 +334,8 @@ class KeyedStream : public DataStream<T> {
   // The class type is a parameter of its own (U, which is T) so that `M T::*` is not formed when
   // the KeyedStream of a scalar type is instantiated: that is ill-formed and broke keyBy on them.
   template <class M, class U = T>
-    requires std::is_class_v<U>
-  SingleOutputStreamOperator<T> sum(M U::*field) const {
+  requires std::is_class_v<U> SingleOutputStreamOperator<T> sum(M U::*field)
+  const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              r.*field = a.*field + b.*field;
@@ -325,8 +344,8 @@ class KeyedStream : public DataStream<T> {
         .name("Keyed Sum");
   }
   template <class M, class U = T>
-    requires std::is_class_v<U>
-  SingleOutputStreamOperator<T> min(M U::*field) const {
+  requires std::is_class_v<U> SingleOutputStreamOperator<T> min(M U::*field)
+  const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              if (b.*field < a.*field) r.*field = b.*field;
@@ -335,8 +354,8 @@ class KeyedStream : public DataStream<T> {
         .name("Keyed Min");
   }
   template <class M, class U = T>
-    requires std::is_class_v<U>
-  SingleOutputStreamOperator<T> max(M U::*field) const {
+  requires std::is_class_v<U> SingleOutputStreamOperator<T> max(M U::*field)
+  const {
     return reduce([field](const T& a, const T& b) {
              T r = a;
              if (a.*field < b.*field) r.*field = b.*field;
@@ -368,9 +387,11 @@ class ConnectedStreams {
       : env_(env), first_(std::move(first)), second_(std::move(second)) {}
 
   template <class F>
-    requires std::is_base_of_v<CoProcessFunction<A, B, typename F::OutputType>, F>
-  SingleOutputStreamOperator<typename F::OutputType> process(F fn) const {
-    return add<typename F::OutputType>("Co-Process", [fn] { return std::make_unique<CoProcessOperator<F>>(fn); });
+  requires std::is_base_of_v<CoProcessFunction<A, B, typename F::OutputType>, F>
+      SingleOutputStreamOperator<typename F::OutputType> process(F fn)
+  const {
+    return add<typename F::OutputType>("Co-Process",
+                                       [fn] { return std::make_unique<CoProcessOperator<F>>(fn); });
   }
   // CoMap: f1 maps records of the first stream, f2 of the second, to one output type.
   template <class F1, class F2>
@@ -390,8 +411,10 @@ class ConnectedStreams {
 
  private:
   template <class Out>
-  SingleOutputStreamOperator<Out> add(std::string name, std::function<std::unique_ptr<StreamOperator>()> f) const {
-    StreamNode& n = detail::addNode(*env_, std::move(name), std::move(f), detail::typeOps<Out>(), {first_, second_});
+  SingleOutputStreamOperator<Out> add(std::string name,
+                                      std::function<std::unique_ptr<StreamOperator>()> f) const {
+    StreamNode& n =
+        detail::addNode(*env_, std::move(name), std::move(f), detail::typeOps<Out>(), {first_, second_});
     return SingleOutputStreamOperator<Out>(env_, n.id);
   }
   StreamExecutionEnvironment* env_;
@@ -400,11 +423,12 @@ class ConnectedStreams {
 };
 
 template <class T, class Split>
-SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSource(std::shared_ptr<const Source<T, Split>> source,
-                                                      const std::string& name) {
+SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSource(
+    std::shared_ptr<const Source<T, Split>> source, const std::string& name) {
   requireSerializable<Split>();
-  StreamNode& n = detail::addNode(
-      *this, name, [source] { return std::make_unique<SourceOperator<T, Split>>(source); }, detail::typeOps<T>(), {});
+  StreamNode& n =
+      detail::addNode(*this, name, [source] { return std::make_unique<SourceOperator<T, Split>>(source); },
+                      detail::typeOps<T>(), {});
   n.isSource = true;
   n.chaining = ChainingStrategy::kHead;
   n.coordinatorFactory = [source](OperatorCoordinatorContext& ctx) {
@@ -414,7 +438,8 @@ SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSource(std::shared
 }
 
 template <class T>
-SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromCollection(std::vector<T> values, const std::string& name) {
+SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromCollection(std::vector<T> values,
+                                                                         const std::string& name) {
   return fromSource<T, CollectionSplit>(std::make_shared<const CollectionSource<T>>(std::move(values)), name);
 }
 

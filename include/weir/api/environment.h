@@ -57,11 +57,13 @@ class StreamExecutionEnvironment {
 
   // Adds a source; the stream it returns has the source's record type.
   template <class T, class Split>
-  SingleOutputStreamOperator<T> fromSource(std::shared_ptr<const Source<T, Split>> source, const std::string& name);
+  SingleOutputStreamOperator<T> fromSource(std::shared_ptr<const Source<T, Split>> source,
+                                           const std::string& name);
   // The numbers from..to (inclusive), split among the source's subtasks.
   SingleOutputStreamOperator<int64_t> fromSequence(int64_t from, int64_t to);
   template <class T>
-  SingleOutputStreamOperator<T> fromCollection(std::vector<T> values, const std::string& name = "Collection Source");
+  SingleOutputStreamOperator<T> fromCollection(std::vector<T> values,
+                                               const std::string& name = "Collection Source");
   template <class T, class... Ts>
   SingleOutputStreamOperator<T> fromElements(T first, Ts... rest) {
     return fromCollection<T>(std::vector<T>{std::move(first), T(std::move(rest))...}, "Elements Source");

@@ -94,21 +94,23 @@ class CoProcessFunction : public RichFunction {
 
 template <class F, class In>
 concept MapFunctionOf = std::copy_constructible<F> && std::invocable<const F&, const In&> &&
-                        !std::is_void_v<std::invoke_result_t<const F&, const In&>>;
+    !std::is_void_v<std::invoke_result_t<const F&, const In&>>;
 
 template <class F, class In>
 concept FilterFunctionOf = std::copy_constructible<F> && std::predicate<const F&, const In&>;
 
 template <class F, class In, class Out>
-concept FlatMapFunctionOf = std::copy_constructible<F> && std::invocable<const F&, const In&, Collector<Out>&>;
+concept FlatMapFunctionOf = std::copy_constructible<F> && std::invocable < const F&,
+        const In&, Collector<Out>
+& > ;
 
 template <class F, class In>
 concept KeySelectorOf = std::copy_constructible<F> && std::invocable<const F&, const In&> &&
-                        !std::is_void_v<std::invoke_result_t<const F&, const In&>>;
+    !std::is_void_v<std::invoke_result_t<const F&, const In&>>;
 
 template <class F, class T>
 concept ReduceFunctionOf = std::copy_constructible<F> && std::invocable<const F&, const T&, const T&> &&
-                           std::convertible_to<std::invoke_result_t<const F&, const T&, const T&>, T>;
+    std::convertible_to<std::invoke_result_t<const F&, const T&, const T&>, T>;
 
 namespace detail {
 // Calls open/close on functions that are RichFunctions; plain lambdas have neither.

@@ -48,7 +48,8 @@ struct JobExecutionResult {
 class JobExecutionException : public std::runtime_error {
  public:
   explicit JobExecutionException(JobExecutionResult result)
-      : std::runtime_error("job '" + result.jobName + "' " + (result.status == JobStatus::kCanceled ? "was cancelled" : "failed") +
+      : std::runtime_error("job '" + result.jobName + "' " +
+                           (result.status == JobStatus::kCanceled ? "was cancelled" : "failed") +
                            (result.failure.empty() ? std::string() : ": " + result.failure)),
         result_(std::move(result)) {}
   const JobExecutionResult& result() const { return result_; }

@@ -19,7 +19,8 @@ class CollectSink final : public Sink<T> {
    public:
     void add(std::vector<T>& batch) {
       std::lock_guard lock(mu_);
-      values_.insert(values_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+      values_.insert(values_.end(), std::make_move_iterator(batch.begin()),
+                     std::make_move_iterator(batch.end()));
       batch.clear();
     }
     std::vector<T> values() const {

@@ -19,12 +19,14 @@ WEIR_STRUCT(CollectionSplit, from, to);
 template <class T>
 class CollectionSource final : public Source<T, CollectionSplit> {
  public:
-  explicit CollectionSource(std::vector<T> values) : values_(std::make_shared<const std::vector<T>>(std::move(values))) {}
+  explicit CollectionSource(std::vector<T> values)
+      : values_(std::make_shared<const std::vector<T>>(std::move(values))) {}
   Boundedness boundedness() const override { return Boundedness::kBounded; }
   std::unique_ptr<SplitEnumerator<CollectionSplit>> createEnumerator(
       SplitEnumeratorContext<CollectionSplit>& ctx) const override {
     std::vector<CollectionSplit> splits;
-    for (const NumberSequenceSplit& s : splitNumberSequence(0, int64_t(values_->size()) - 1, ctx.currentParallelism()))
+    for (const NumberSequenceSplit& s :
+         splitNumberSequence(0, int64_t(values_->size()) - 1, ctx.currentParallelism()))
       splits.push_back({s.from, s.to});
     return std::make_unique<StaticSplitEnumerator<CollectionSplit>>(ctx, std::move(splits));
   }
@@ -48,7 +50,9 @@ class CollectionSource final : public Source<T, CollectionSplit> {
       }
       return splits_.empty() && noMore_ ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
     }
-    void addSplits(std::vector<CollectionSplit> s) override { splits_.insert(splits_.end(), s.begin(), s.end()); }
+    void addSplits(std::vector<CollectionSplit> s) override {
+      splits_.insert(splits_.end(), s.begin(), s.end());
+    }
     void notifyNoMoreSplits() override { noMore_ = true; }
     std::vector<CollectionSplit> snapshotState() override { return splits_; }
 

@@ -30,7 +30,8 @@ class DataGeneratorSource final : public Source<T, NumberSequenceSplit> {
     return std::make_unique<StaticSplitEnumerator<NumberSequenceSplit>>(
         ctx, splitNumberSequence(0, count_ - 1, ctx.currentParallelism()));
   }
-  std::unique_ptr<SourceReader<T, NumberSequenceSplit>> createReader(SourceReaderContext& ctx) const override {
+  std::unique_ptr<SourceReader<T, NumberSequenceSplit>> createReader(
+      SourceReaderContext& ctx) const override {
     double perSubtask = rate_ > 0 ? rate_ / ctx.parallelism() : 0;
     Emit emit{generator_, perSubtask, &ctx, 0, 0};
     return std::make_unique<NumberSequenceReader<T, Emit>>(ctx, std::move(emit));

@@ -18,10 +18,12 @@ class RateLimitedSource final : public Source<T, Split> {
  public:
   RateLimitedSource(std::shared_ptr<const Source<T, Split>> inner, double recordsPerSecond)
       : inner_(std::move(inner)), rate_(recordsPerSecond) {
-    if (!(recordsPerSecond > 0)) throw std::invalid_argument("rate limit must be a positive number of records per second");
+    if (!(recordsPerSecond > 0))
+      throw std::invalid_argument("rate limit must be a positive number of records per second");
   }
   Boundedness boundedness() const override { return inner_->boundedness(); }
-  std::unique_ptr<SplitEnumerator<Split>> createEnumerator(SplitEnumeratorContext<Split>& ctx) const override {
+  std::unique_ptr<SplitEnumerator<Split>> createEnumerator(
+      SplitEnumeratorContext<Split>& ctx) const override {
     return inner_->createEnumerator(ctx);
   }
   std::unique_ptr<SourceReader<T, Split>> createReader(SourceReaderContext& ctx) const override {

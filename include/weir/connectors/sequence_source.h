@@ -93,7 +93,8 @@ class NumberSequenceSource final : public Source<int64_t, NumberSequenceSplit> {
   Boundedness boundedness() const override { return Boundedness::kBounded; }
   std::unique_ptr<SplitEnumerator<NumberSequenceSplit>> createEnumerator(
       SplitEnumeratorContext<NumberSequenceSplit>& ctx) const override;
-  std::unique_ptr<SourceReader<int64_t, NumberSequenceSplit>> createReader(SourceReaderContext& ctx) const override;
+  std::unique_ptr<SourceReader<int64_t, NumberSequenceSplit>> createReader(
+      SourceReaderContext& ctx) const override;
 
  private:
   int64_t from_, to_;

@@ -96,7 +96,8 @@ class Source {
   using SplitType = Split;
   virtual ~Source() = default;
   virtual Boundedness boundedness() const = 0;
-  virtual std::unique_ptr<SplitEnumerator<Split>> createEnumerator(SplitEnumeratorContext<Split>& ctx) const = 0;
+  virtual std::unique_ptr<SplitEnumerator<Split>> createEnumerator(
+      SplitEnumeratorContext<Split>& ctx) const = 0;
   virtual std::unique_ptr<SourceReader<T, Split>> createReader(SourceReaderContext& ctx) const = 0;
 };
 

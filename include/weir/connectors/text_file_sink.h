@@ -35,16 +35,19 @@ template <class T>
 class TextFileSink final : public Sink<T> {
  public:
   using Formatter = std::function<std::string(const T&)>;
-  explicit TextFileSink(std::string dir, Formatter formatter = [](const T& v) { return toText(v); })
+  explicit TextFileSink(
+      std::string dir, Formatter formatter = [](const T& v) { return toText(v); })
       : dir_(std::move(dir)), formatter_(std::move(formatter)) {}
   std::unique_ptr<SinkWriter<T>> createWriter(StreamingRuntimeContext& ctx) const override {
-    return std::make_unique<Writer>(dir_, "part-" + std::to_string(ctx.indexOfThisSubtask()) + "-0", formatter_);
+    return std::make_unique<Writer>(dir_, "part-" + std::to_string(ctx.indexOfThisSubtask()) + "-0",
+                                    formatter_);
   }
 
  private:
   class Writer final : public SinkWriter<T> {
    public:
-    Writer(const std::string& dir, const std::string& name, Formatter f) : file_(dir, name), formatter_(std::move(f)) {}
+    Writer(const std::string& dir, const std::string& name, Formatter f)
+        : file_(dir, name), formatter_(std::move(f)) {}
     void write(const T& value, Timestamp) override { file_.writeLine(formatter_(value)); }
     void flush(FlushReason) override { file_.flush(); }
     void close() override { file_.close(); }

@@ -33,7 +33,8 @@ class TextFileSource final : public Source<std::string, FileSplit> {
  public:
   explicit TextFileSource(std::string path) : path_(std::move(path)) {}
   Boundedness boundedness() const override { return Boundedness::kBounded; }
-  std::unique_ptr<SplitEnumerator<FileSplit>> createEnumerator(SplitEnumeratorContext<FileSplit>& ctx) const override;
+  std::unique_ptr<SplitEnumerator<FileSplit>> createEnumerator(
+      SplitEnumeratorContext<FileSplit>& ctx) const override;
   std::unique_ptr<SourceReader<std::string, FileSplit>> createReader(SourceReaderContext& ctx) const override;
   const std::string& path() const { return path_; }
 

@@ -7,12 +7,12 @@ namespace weir::detail {
 [[noreturn]] void checkFailed(const char* file, int line, const char* expr, const char* message);
 }
 
-#define WEIR_CHECK(cond)                                                         \
-  do {                                                                           \
+#define WEIR_CHECK(cond)                                                                          \
+  do {                                                                                            \
     if (__builtin_expect(!(cond), 0)) ::weir::detail::checkFailed(__FILE__, __LINE__, #cond, ""); \
   } while (0)
 
-#define WEIR_CHECK_MSG(cond, msg)                                                  \
-  do {                                                                             \
+#define WEIR_CHECK_MSG(cond, msg)                                                                  \
+  do {                                                                                             \
     if (__builtin_expect(!(cond), 0)) ::weir::detail::checkFailed(__FILE__, __LINE__, #cond, msg); \
   } while (0)

@@ -137,8 +137,8 @@ void parseOptionValue(const OptionLocation& where, const std::string& raw, Memor
 template <class T>
 concept ConfigValue = std::default_initializable<T> &&
     requires(const detail::OptionLocation& where, const std::string& raw, T& out) {
-      detail::parseOptionValue(where, raw, out);
-    };
+  detail::parseOptionValue(where, raw, out);
+};
 
 class Configuration {
  public:

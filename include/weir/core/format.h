@@ -36,7 +36,9 @@ struct IsOptional : std::false_type {};
 template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 template <class T>
-concept Streamable = requires(std::ostream& os, const T& v) { os << v; };
+concept Streamable = requires(std::ostream& os, const T& v) {
+  os << v;
+};
 }  // namespace detail
 
 template <class T>
@@ -53,10 +55,12 @@ std::string toText(const T& v) {
     return "(" + toText(v.first) + "," + toText(v.second) + ")";
   } else if constexpr (detail::IsTuple<T>::value) {
     std::string s = "(";
-    std::apply([&](const auto&... xs) {
-      size_t i = 0;
-      ((s += (i++ ? "," : "") + toText(xs)), ...);
-    }, v);
+    std::apply(
+        [&](const auto&... xs) {
+          size_t i = 0;
+          ((s += (i++ ? "," : "") + toText(xs)), ...);
+        },
+        v);
     return s + ")";
   } else if constexpr (detail::IsVector<T>::value) {
     std::string s = "[";
@@ -65,7 +69,8 @@ std::string toText(const T& v) {
   } else if constexpr (detail::IsOptional<T>::value) {
     return v ? toText(*v) : "null";
   } else {
-    static_assert(detail::Streamable<T>, "weir: no text form for this type; give the sink a formatter function");
+    static_assert(detail::Streamable<T>,
+                  "weir: no text form for this type; give the sink a formatter function");
     std::ostringstream os;
     os << v;
     return os.str();

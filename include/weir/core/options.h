@@ -29,17 +29,25 @@ inline const ConfigOption<milliseconds> kBufferTimeout{
 inline const ConfigOption<MemorySize> kSegmentSize{
     "taskmanager.memory.segment-size", MemorySize{32 * 1024}, {}, "Size of one network buffer."};
 inline const ConfigOption<MemorySize> kNetworkMemoryMax{
-    "taskmanager.memory.network.max", MemorySize{256ull << 20}, {},
+    "taskmanager.memory.network.max",
+    MemorySize{256ull << 20},
+    {},
     "Upper bound of network buffer memory per process (allocated on use)."};
 inline const ConfigOption<int32_t> kBuffersPerChannel{
-    "taskmanager.network.memory.buffers-per-channel", 2, {},
+    "taskmanager.network.memory.buffers-per-channel",
+    2,
+    {},
     "Buffers reserved per channel (exclusive buffers; per subpartition on the producer side)."};
 inline const ConfigOption<int32_t> kFloatingBuffersPerGate{
-    "taskmanager.network.memory.floating-buffers-per-gate", 8, {},
+    "taskmanager.network.memory.floating-buffers-per-gate",
+    8,
+    {},
     "Buffers shared by all channels of a gate (and of a result partition)."};
 
 inline const ConfigOption<std::string> kLocalChannelMode{
-    "taskmanager.network.local-channel-mode", "pointer", {},
+    "taskmanager.network.local-channel-mode",
+    "pointer",
+    {},
     "How exchanges inside one process move buffers: 'pointer' hands the producer's buffer to the consumer; "
     "'credit-based' copies it through the credit-based transport, as a TCP exchange does."};
 

@@ -74,7 +74,7 @@ class StatusException : public std::runtime_error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).isOk()) v_ = Status::internal("Result constructed from an OK status");
   }
@@ -116,8 +116,8 @@ inline void throwIfError(const Status& s) {
 
 }  // namespace weir
 
-#define WEIR_RETURN_IF_ERROR(expr)        \
-  do {                                    \
-    ::weir::Status weir_s_ = (expr);      \
-    if (!weir_s_.isOk()) return weir_s_;  \
+#define WEIR_RETURN_IF_ERROR(expr)       \
+  do {                                   \
+    ::weir::Status weir_s_ = (expr);     \
+    if (!weir_s_.isOk()) return weir_s_; \
   } while (0)

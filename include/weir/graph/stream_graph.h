@@ -43,12 +43,12 @@ struct StreamNode {
   int maxParallelism = -1;
   bool isSource = false;
   bool isSink = false;
-  bool keyed = false;    // needs a keyed state backend
+  bool keyed = false;  // needs a keyed state backend
   ChainingStrategy chaining = ChainingStrategy::kAlways;
   std::function<std::unique_ptr<StreamOperator>()> operatorFactory;
   std::function<std::unique_ptr<OperatorCoordinator>(OperatorCoordinatorContext&)> coordinatorFactory;
   std::shared_ptr<const StreamTypeOps> outputType;  // null for sinks
-  std::vector<int> inEdges;   // indices into StreamGraph::edges
+  std::vector<int> inEdges;                         // indices into StreamGraph::edges
   std::vector<int> outEdges;
 };
 

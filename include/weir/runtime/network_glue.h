@@ -207,8 +207,8 @@ class StreamTypeOps {
   virtual std::unique_ptr<InputBase> createNetworkOutput(RecordWriter& writer, const PartitionerSpec& spec,
                                                          int subtaskIndex, int maxParallelism,
                                                          Counter* recordsOut) const = 0;
-  virtual std::unique_ptr<TaskInput> createNetworkInput(RecordReader& reader, InputBase* target, int inputIndex,
-                                                        Counter* recordsIn) const = 0;
+  virtual std::unique_ptr<TaskInput> createNetworkInput(RecordReader& reader, InputBase* target,
+                                                        int inputIndex, Counter* recordsIn) const = 0;
 };
 
 template <class T>
@@ -223,8 +223,9 @@ class StreamTypeOpsImpl final : public StreamTypeOps {
   std::unique_ptr<InputBase> createDiscardingOutput() const override {
     return std::make_unique<DiscardingOutput<T>>();
   }
-  std::unique_ptr<InputBase> createNetworkOutput(RecordWriter& writer, const PartitionerSpec& spec, int subtaskIndex,
-                                                 int maxParallelism, Counter* recordsOut) const override {
+  std::unique_ptr<InputBase> createNetworkOutput(RecordWriter& writer, const PartitionerSpec& spec,
+                                                 int subtaskIndex, int maxParallelism,
+                                                 Counter* recordsOut) const override {
     return std::make_unique<RecordWriterOutput<T>>(writer, spec, subtaskIndex, maxParallelism, recordsOut);
   }
   std::unique_ptr<TaskInput> createNetworkInput(RecordReader& reader, InputBase* target, int inputIndex,

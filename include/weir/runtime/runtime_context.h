@@ -120,8 +120,8 @@ class RuntimeContext {
   }
   template <class In, class Acc, class Out>
   AggregatingState<In, Out>& getAggregatingState(const AggregatingStateDescriptor<In, Acc, Out>& d) {
-    return detail::getOrCreateKeyedState<AggregatingState<In, Out>, detail::HeapAggregatingState<In, Acc, Out>>(
-        keyed(d.name), d);
+    return detail::getOrCreateKeyedState<AggregatingState<In, Out>,
+                                         detail::HeapAggregatingState<In, Acc, Out>>(keyed(d.name), d);
   }
 
  private:

@@ -40,7 +40,8 @@ class InternalKvState {
 
 class KeyedStateBackend {
  public:
-  KeyedStateBackend(KeyGroupRange range, int maxParallelism) : range_(range), maxParallelism_(maxParallelism) {
+  KeyedStateBackend(KeyGroupRange range, int maxParallelism)
+      : range_(range), maxParallelism_(maxParallelism) {
     WEIR_CHECK(range.size() > 0);
   }
   virtual ~KeyedStateBackend() = default;
@@ -98,7 +99,8 @@ class HeapStateTable {
       : backend_(backend), groups_(size_t(backend.keyGroupRange().size())) {}
 
   S* find() {
-    return groups_[size_t(backend_.currentKeyGroupIndex())].find(backend_.currentKey(), backend_.currentKeyHash());
+    return groups_[size_t(backend_.currentKeyGroupIndex())].find(backend_.currentKey(),
+                                                                 backend_.currentKeyHash());
   }
   const S* find() const { return const_cast<HeapStateTable*>(this)->find(); }
   // The entry for the current key, inserted with `init` if absent.
@@ -182,9 +184,9 @@ template <class UK, class UV>
 class HeapMapState final : public MapState<UK, UV>, public HeapStateBase<std::map<UK, UV>> {
  public:
   HeapMapState(const KeyedStateBackend& b, const MapStateDescriptor<UK, UV>&)
-      : HeapStateBase<std::map<UK, UV>>(b, StateKind::kMap,
-                                        "map<" + TypeSerializer<UK>::name() + "," + TypeSerializer<UV>::name() +
-                                            ">") {}
+      : HeapStateBase<std::map<UK, UV>>(
+            b, StateKind::kMap,
+            "map<" + TypeSerializer<UK>::name() + "," + TypeSerializer<UV>::name() + ">") {}
   std::optional<UV> get(const UK& key) const override {
     const auto* m = this->table_.find();
     if (m == nullptr) return std::nullopt;
@@ -246,7 +248,8 @@ template <class In, class Acc, class Out>
 class HeapAggregatingState final : public AggregatingState<In, Out>, public HeapStateBase<Acc> {
  public:
   HeapAggregatingState(const KeyedStateBackend& b, const AggregatingStateDescriptor<In, Acc, Out>& d)
-      : HeapStateBase<Acc>(b, StateKind::kAggregating, TypeSerializer<Acc>::name()), fn_(d.aggregateFunction) {}
+      : HeapStateBase<Acc>(b, StateKind::kAggregating, TypeSerializer<Acc>::name()),
+        fn_(d.aggregateFunction) {}
   std::optional<Out> get() const override {
     const Acc* a = this->table_.find();
     return a != nullptr ? std::optional<Out>(fn_->getResult(*a)) : std::nullopt;

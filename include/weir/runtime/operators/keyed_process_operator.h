@@ -10,15 +10,16 @@
 namespace weir {
 
 template <class F, class KeySelector>
-class KeyedProcessOperator final
-    : public KeyedOperatorBase<typename F::KeyType, typename F::InputType, typename F::OutputType, KeySelector> {
+class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType, typename F::InputType,
+                                                            typename F::OutputType, KeySelector> {
   using K = typename F::KeyType;
   using In = typename F::InputType;
   using Out = typename F::OutputType;
   using Base = KeyedOperatorBase<K, In, Out, KeySelector>;
 
  public:
-  KeyedProcessOperator(F fn, KeySelector selector) : Base(std::move(selector)), fn_(std::move(fn)), ctx_(*this) {}
+  KeyedProcessOperator(F fn, KeySelector selector)
+      : Base(std::move(selector)), fn_(std::move(fn)), ctx_(*this) {}
 
   void open() override {
     Base::open();

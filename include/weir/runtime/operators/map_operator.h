@@ -10,7 +10,9 @@ class MapOperator final : public OneInputOperator<In, Out> {
  public:
   explicit MapOperator(F fn) : fn_(std::move(fn)) {}
   void open() override { detail::openFunction(fn_, this->context()); }
-  void processElement(const In& value, Timestamp ts) override { invokeUserFunction(*this, [&] { this->output_->processElement(fn_(value), ts); }); }
+  void processElement(const In& value, Timestamp ts) override {
+    invokeUserFunction(*this, [&] { this->output_->processElement(fn_(value), ts); });
+  }
   void close() override { detail::closeFunction(fn_); }
 
  private:

@@ -42,8 +42,10 @@ class TwoInputPort final : public Input<T> {
  public:
   explicit TwoInputPort(Op& op) : op_(op) {}
   void processElement(const T& value, Timestamp ts) override {
-    if constexpr (I == 1) op_.processElement1(value, ts);
-    else op_.processElement2(value, ts);
+    if constexpr (I == 1)
+      op_.processElement1(value, ts);
+    else
+      op_.processElement2(value, ts);
   }
 
  private:

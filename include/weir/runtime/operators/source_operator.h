@@ -132,7 +132,8 @@ class SourceCoordinator final : public OperatorCoordinator, private SplitEnumera
   void handleEventFromOperator(int subtask, const std::vector<uint8_t>& event) override {
     std::lock_guard lock(mu_);
     if (event.empty() || event[0] != source_events::kRequestSplit) {
-      throw std::runtime_error("source coordinator got an unknown event from subtask " + std::to_string(subtask));
+      throw std::runtime_error("source coordinator got an unknown event from subtask " +
+                               std::to_string(subtask));
     }
     enumerator_->handleSplitRequest(subtask);
   }
