@@ -129,6 +129,43 @@ TEST(WordCountCliTest, UnknownChannelModeIsAClearError) {
   EXPECT_NE(r.output.find("credit-based"), std::string::npos) << r.output;
 }
 
+size_t countFiles(const std::string& dir) {
+  auto r = runShell("ls " + shellQuote(dir) + " | wc -l");
+  return size_t(std::stoul(r.output));
+}
+
+// -c loads a nested YAML file (Flink 2 style); -D overrides it; -p overrides both.
+TEST(WordCountCliTest, ConfigFileOverridesAndParallelismFlag) {
+  TempDir dir;
+  testing::writeFile(dir.file("in.txt"), makeText(5, 500));
+  testing::writeFile(dir.file("conf.yaml"),
+                     "parallelism:\n  default: 3\ntaskmanager:\n  memory:\n    segment-size: 8kb\n");
+  std::string base = std::string(WEIR_BINARY) + " run --no-progress -c " + shellQuote(dir.file("conf.yaml"));
+  std::string job = " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output ";
+  auto r = runShell(base + job + shellQuote(dir.file("out3")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(countFiles(dir.file("out3")), 3u) << "one file per sink subtask at parallelism.default 3";
+  r = runShell(base + " -D parallelism.default=2" + job + shellQuote(dir.file("out2")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(countFiles(dir.file("out2")), 2u);
+  r = runShell(base + " -D parallelism.default=2 -p 4" + job + shellQuote(dir.file("out4")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(countFiles(dir.file("out4")), 4u);
+  expectExactRunningCounts(dir.file("out4"), oracleCounts(shellQuote(dir.file("in.txt"))));
+}
+
+TEST(WordCountCliTest, BrokenConfigFileNamesFileAndLine) {
+  TempDir dir;
+  testing::writeFile(dir.file("in.txt"), "a\n");
+  testing::writeFile(dir.file("bad.yaml"), "parallelism.default: 2\nexecution: [unclosed\n  x: : y\n");
+  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -c " + shellQuote(dir.file("bad.yaml")) +
+                    " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output " +
+                    shellQuote(dir.file("out")));
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find(dir.file("bad.yaml")), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("line"), std::string::npos) << r.output;
+}
+
 TEST(WordCountCliTest, MissingInputIsAClearError) {
   TempDir dir;
   auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress wordcount --input " +

@@ -115,8 +115,11 @@ class DataStream {
   // lambda's Collector parameter, or given explicitly: flatMap<std::string>(fn).
   template <class Out = void, class F>
   auto flatMap(F fn) const {
-    using O = std::conditional_t<std::is_void_v<Out>, detail::DeducedCollectorType<F>, Out>;
-    static_assert(FlatMapFunctionOf<F, T, O>,
+    using O = typename detail::FlatMapOutput<Out, F>::type;
+    static_assert(!std::is_void_v<O>,
+                  "flatMap cannot deduce the output type: give it explicitly, flatMap<Out>(f), with "
+                  "f(const T& value, weir::Collector<Out>& out)");
+    static_assert(detail::isFlatMapFunction<F, T, O>(),
                   "flatMap expects a function (const T& value, weir::Collector<Out>& out)");
     return add<O>("Flat Map", [fn] { return std::make_unique<FlatMapOperator<T, O, F>>(fn); });
   }

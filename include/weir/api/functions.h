@@ -123,25 +123,57 @@ void closeFunction(F& f) {
   if constexpr (std::is_base_of_v<RichFunction, F>) f.close();
 }
 
-// The Out of a lambda `(const In&, Collector<Out>&)`, deduced from its call operator.
+// The Out of a lambda `(const In&, Collector<Out>&)`, deduced from its call
+// operator; void when it cannot be deduced (generic lambda, other signature), so
+// that the caller can say so readably.
 template <class T>
-struct CollectorArg;
+struct CollectorArg {
+  using type = void;
+};
 template <class T>
 struct CollectorArg<Collector<T>&> {
   using type = T;
 };
-template <class F>
-struct SecondArg : SecondArg<decltype(&F::operator())> {};
+template <class M>
+struct SecondArgOf {
+  using type = void;
+};
 template <class C, class R, class A, class B>
-struct SecondArg<R (C::*)(A, B) const> {
+struct SecondArgOf<R (C::*)(A, B) const> {
   using type = B;
 };
 template <class C, class R, class A, class B>
-struct SecondArg<R (C::*)(A, B)> {
+struct SecondArgOf<R (C::*)(A, B)> {
   using type = B;
 };
+template <class F, class = void>
+struct CallOperatorSecondArg {
+  using type = void;
+};
 template <class F>
-using DeducedCollectorType = typename CollectorArg<typename SecondArg<F>::type>::type;
+struct CallOperatorSecondArg<F, std::void_t<decltype(&F::operator())>> {
+  using type = typename SecondArgOf<decltype(&F::operator())>::type;
+};
+template <class F>
+using DeducedCollectorType = typename CollectorArg<typename CallOperatorSecondArg<F>::type>::type;
+
+// Out as given, or deduced from F when not given (void).
+template <class Out, class F>
+struct FlatMapOutput {
+  using type = Out;
+};
+template <class F>
+struct FlatMapOutput<void, F> {
+  using type = DeducedCollectorType<F>;
+};
+template <class F, class In, class Out>
+constexpr bool isFlatMapFunction() {
+  if constexpr (std::is_void_v<Out>) {
+    return true;  // reported by the deduction check
+  } else {
+    return FlatMapFunctionOf<F, In, Out>;
+  }
+}
 }  // namespace detail
 
 }  // namespace weir
