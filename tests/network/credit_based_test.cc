@@ -72,6 +72,22 @@ std::vector<uint8_t> record(int i, size_t size) {
   return r;
 }
 
+// Reads records until end of input; returns how many.
+int drain(InputGate& gate) {
+  GateRecordReader reader(gate);
+  DataInput in;
+  int received = 0;
+  for (;;) {
+    auto s = reader.next(in);
+    if (s == RecordReader::ReadStatus::kEndOfInput) return received;
+    if (s == RecordReader::ReadStatus::kRecord) {
+      ++received;
+    } else {
+      std::this_thread::sleep_for(50us);
+    }
+  }
+}
+
 TEST(CreditBasedTest, RecordsRoundTripInOrderAcrossChannels) {
   CreditPipe pipe(3, 8, 2, 4);
   PartitionRecordWriter writer(pipe.partition, FlushMode::kOnBufferFullOrTimeout);
@@ -135,20 +151,8 @@ TEST(CreditBasedTest, SlowConsumerHoldsOnlyCreditedBuffersAndProducerBlocks) {
   EXPECT_EQ(written.load(), kExclusive + kFloating + 6) << "the producer must block when its pool is empty";
 
   // Consume everything: credits flow back and the producer finishes.
-  GateRecordReader reader(pipe.gate);
-  DataInput in;
-  int received = 0;
-  for (;;) {
-    auto s = reader.next(in);
-    if (s == RecordReader::ReadStatus::kEndOfInput) break;
-    if (s == RecordReader::ReadStatus::kRecord) {
-      ++received;
-    } else {
-      std::this_thread::sleep_for(50us);
-    }
-  }
+  EXPECT_EQ(drain(pipe.gate), 50);
   producer.join();
-  EXPECT_EQ(received, 50);
 }
 
 TEST(CreditBasedTest, FloatingBuffersGoToTheBackloggedChannel) {
@@ -166,18 +170,7 @@ TEST(CreditBasedTest, FloatingBuffersGoToTheBackloggedChannel) {
   EXPECT_EQ(pipe.transport.buffersTransferred(), uint64_t(kExclusive + kFloating));
   EXPECT_EQ(pipe.remotes[1]->freeBuffers(), kExclusive) << "the idle channel keeps only its exclusive buffer";
   writer.broadcastEvent(EndOfPartitionEvent{});
-  GateRecordReader reader(pipe.gate);
-  DataInput in;
-  int received = 0;
-  for (;;) {
-    auto s = reader.next(in);
-    if (s == RecordReader::ReadStatus::kEndOfInput) break;
-    if (s == RecordReader::ReadStatus::kRecord)
-      ++received;
-    else
-      std::this_thread::sleep_for(50us);
-  }
-  EXPECT_EQ(received, 12);
+  EXPECT_EQ(drain(pipe.gate), 12);
 }
 
 }  // namespace
