@@ -2,6 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
 #include "cli/job_registry.h"
 
 namespace weir::examples {
@@ -45,7 +49,12 @@ void buildWordCount(StreamExecutionEnvironment& env, const std::string& input, c
   std::shared_ptr<const Source<std::string, FileSplit>> source = std::make_shared<TextFileSource>(input);
   if (linesPerSecond > 0)
     source = std::make_shared<RateLimitedSource<std::string, FileSplit>>(source, linesPerSecond);
+  // A reader gets whole files, so more readers than files would idle (and would hold
+  // a share of the rate limit that nobody uses).
+  size_t files = listInputFiles(input).size();
+  int sourceParallelism = int(std::max<size_t>(1, std::min<size_t>(files, size_t(env.parallelism()))));
   env.fromSource(source, "lines")
+      .setParallelism(sourceParallelism)
       .uid("lines")
       .flatMap([](const std::string& line, Collector<std::string>& out) { tokenize(line, out); })
       .name("tokenize")
@@ -77,7 +86,12 @@ int runWordCount(const std::vector<std::string>& args, StreamExecutionEnvironmen
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  examples::buildWordCount(env, input, output, rate);
+  try {
+    examples::buildWordCount(env, input, output, rate);
+  } catch (const std::runtime_error& e) {  // the input cannot be listed: a usage error
+    std::fprintf(stderr, "weir: %s\n", e.what());
+    return 2;
+  }
   return runner.run(env, "wordcount");
 }
 
