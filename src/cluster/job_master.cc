@@ -18,6 +18,8 @@ class JobMaster::CoordinatorContext final : public OperatorCoordinatorContext {
   }
   int currentParallelism() const override { return jm_.jobGraph_.vertices[size_t(vertex_)].parallelism; }
   void sendEventToOperator(int subtask, std::vector<uint8_t> event) override {
+    // Before deploy finished or after teardown began there is no task to deliver to.
+    if (size_t(vertex_) >= jm_.tasks_.size() || size_t(subtask) >= jm_.tasks_[size_t(vertex_)].size()) return;
     jm_.tasks_[size_t(vertex_)][size_t(subtask)]->deliverOperatorEvent(nodeId_, std::move(event));
   }
 
@@ -41,10 +43,22 @@ JobMaster::~JobMaster() {
   cancelAllTasks();
   for (auto& v : tasks_)
     for (auto& t : v) t->join();
-  tasks_.clear();
-  if (transport_) transport_->shutdown();
+  // Coordinators may still send events to tasks: close them while the tasks exist.
   for (auto& c : coordinators_)
     if (c) c->close();
+  tasks_.clear();
+  // Credit-based channels talk to the transport until released: stop the transport's
+  // thread first (no more deliveries), then release every gate (no more credits), and
+  // only then let the transport go. Gate pool listeners hold raw channel pointers.
+  if (transport_) transport_->shutdown();
+  for (auto& perEdge : gates_) {
+    for (auto& gate : perEdge) {
+      if (gate->bufferPool() != nullptr) gate->bufferPool()->setAvailabilityListener(nullptr);
+      gate->release();
+    }
+  }
+  gates_.clear();
+  transport_.reset();
 }
 
 Status JobMaster::createNetwork() {
@@ -165,7 +179,7 @@ Status JobMaster::deploy() {
         runtime::ChainedOperator op;
         op.nodeId = nodeId;
         op.name = n.name;
-        op.factory = n.operatorFactory;
+        op.factory = &n.operatorFactory;
         op.outputType = n.outputType;
         op.isSource = n.isSource;
         op.keyed = n.keyed;

@@ -108,6 +108,9 @@ Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> 
         std::make_unique<EmbeddedJobClient>(std::move(services), std::move(jm)));
   } catch (const ConfigError& e) {
     return Status::invalidArgument(e.what());
+  } catch (const std::exception& e) {
+    // User code that runs while deploying (a source's enumerator, say) must not escape.
+    return Status::invalidArgument("job '" + jobName + "' could not be deployed: " + e.what());
   }
 }
 

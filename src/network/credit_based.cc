@@ -68,7 +68,7 @@ bool CreditBasedTransport::transfer(CreditBasedSender& s) {
     }
     if (!sendable) {
       // Out of credit with data waiting: tell the receiver how much, once per change.
-      int backlog = int(s.source_.queuedBuffers());
+      int backlog = s.source_.dataBacklog();
       if (noCredit && backlog > 0 && backlog != s.announcedBacklog_) {
         s.announcedBacklog_ = backlog;
         s.target_.onBacklog(backlog);
@@ -140,6 +140,8 @@ void RemoteInputChannel::requestSubpartition() {
 }
 
 void RemoteInputChannel::announce(int credit) {
+  // Credits are only computed while not released, and the transport outlives every
+  // unreleased channel (the JobMaster releases gates before it shuts the transport down).
   if (credit > 0 && transport_ != nullptr) transport_->addCredit(*sender_, credit);
 }
 
@@ -207,22 +209,26 @@ void RemoteInputChannel::onBacklog(int backlog) {
 }
 
 void RemoteInputChannel::recycle(uint8_t* segment) {
+  bool released;
   {
     std::lock_guard lock(mu_);
-    if (!released_) {
-      freeExclusive_.push_back(segment);
-    } else {
-      gatePool_.recycle(segment);
-      return;
-    }
+    released = released_;
+    if (!released) freeExclusive_.push_back(segment);
   }
-  announce(1);
+  // Outside the lock: returning a segment may call the pool's listener, which calls
+  // back into the gate's channels (this one included).
+  if (released) {
+    gatePool_.recycle(segment);
+  } else {
+    announce(1);
+  }
 }
 
 void RemoteInputChannel::onFloatingBuffersAvailable() {
   int credit;
   {
     std::lock_guard lock(mu_);
+    if (released_) return;
     credit = borrowFloatingLocked();
   }
   announce(credit);

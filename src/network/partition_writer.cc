@@ -1,6 +1,8 @@
 #include "network/partition_writer.h"
 
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include <weir/core/check.h>
 
@@ -28,7 +30,10 @@ void PartitionRecordWriter::finish(Builder& b, int channel) {
 }
 
 void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, size_t size) {
-  WEIR_CHECK(size <= UINT32_MAX);
+  if (size > UINT32_MAX - 16) {
+    throw std::length_error("a serialized record of " + std::to_string(size) +
+                            " bytes exceeds the limit of 4 GiB per record");
+  }
   if (b.buffer && segmentSize_ - b.pos < kLengthSize) finish(b, channel);
   if (!b.buffer) b.buffer = partition_.bufferPool().requestBufferBlocking();
   uint32_t len = uint32_t(size);

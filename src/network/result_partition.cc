@@ -7,6 +7,7 @@ void ResultSubpartition::add(BufferPtr buffer) {
   {
     std::lock_guard lock(mu_);
     bool wasEmpty = queue_.empty();
+    if (buffer->isEvent()) ++queuedEvents_;
     queue_.push_back(std::move(buffer));
     if (wasEmpty || notifyOnEveryBuffer_) {
       if (listener_ != nullptr)
@@ -24,8 +25,9 @@ BufferAndAvailability ResultSubpartition::poll() {
   if (queue_.empty()) return result;
   result.buffer = std::move(queue_.front());
   queue_.pop_front();
+  if (result.buffer->isEvent()) --queuedEvents_;
   result.moreAvailable = !queue_.empty();
-  result.backlog = int(queue_.size());
+  result.backlog = int(queue_.size() - queuedEvents_);
   return result;
 }
 
@@ -39,6 +41,11 @@ void ResultSubpartition::setListener(BufferAvailabilityListener* listener, bool 
     listenerMissedData_ = false;
   }
   if (notify) listener->notifyDataAvailable();
+}
+
+int ResultSubpartition::dataBacklog() const {
+  std::lock_guard lock(mu_);
+  return int(queue_.size() - queuedEvents_);
 }
 
 bool ResultSubpartition::isSendable(int credit) const {
@@ -56,6 +63,7 @@ void ResultSubpartition::release() {
   {
     std::lock_guard lock(mu_);
     dropped.swap(queue_);
+    queuedEvents_ = 0;
   }
 }
 

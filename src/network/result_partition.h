@@ -35,7 +35,7 @@ class BufferAvailabilityListener {
 struct BufferAndAvailability {
   BufferPtr buffer;
   bool moreAvailable = false;  // another buffer is already queued: poll again without waiting
-  int backlog = 0;             // buffers still queued after this one (credit-based senders announce it)
+  int backlog = 0;  // data buffers still queued after this one (what a credit-based sender announces)
 };
 
 class ResultSubpartition {
@@ -50,6 +50,8 @@ class ResultSubpartition {
   // queue was empty (a credit-based sender with no credit must learn the growing backlog).
   void setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer = false);
   size_t queuedBuffers() const;
+  // Queued data buffers (events excluded): what a receiver needs credit for.
+  int dataBacklog() const;
   // True if poll() would return a buffer that a sender with `credit` may send:
   // any buffer when credit > 0, otherwise only an event (events need no credit).
   bool isSendable(int credit) const;
@@ -60,6 +62,7 @@ class ResultSubpartition {
   const int index_;
   mutable std::mutex mu_;
   std::deque<BufferPtr> queue_;                     // guarded by mu_
+  size_t queuedEvents_ = 0;                         // guarded by mu_
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_

@@ -45,7 +45,10 @@ class StreamTask::OperatorContext final : public StreamingRuntimeContext, public
   OperatorStateStore& operatorStateStore() override { return operatorState_; }
   ProcessingTimeService& processingTimeService() override { return *task_.timeService_; }
   OperatorEventGateway& operatorEventGateway() override {
-    WEIR_CHECK_MSG(op_.isSource, "only sources have a coordinator");
+    if (!op_.isSource) {
+      throw std::logic_error("operator '" + op_.name +
+                             "' has no coordinator: only sources can send operator events");
+    }
     return *this;
   }
   OperatorIOMetrics& ioMetrics() override { return *op_.metrics; }
@@ -183,12 +186,12 @@ void StreamTask::invoke() {
 void StreamTask::buildChain() {
   const size_t n = d_.chain.size();
   WEIR_CHECK(n > 0);
+  opened_.assign(n, false);
   for (const ChainedOperator& op : d_.chain) {
     contexts_.push_back(std::make_unique<OperatorContext>(*this, op));
-    operators_.push_back(op.factory());
+    operators_.push_back((*op.factory)());
     operators_.back()->setup(*contexts_.back());
   }
-  opened_.assign(n, false);
 
   for (size_t i = 0; i < d_.outputs.size(); ++i) {
     const TaskOutputSpec& o = d_.outputs[i];
@@ -250,8 +253,8 @@ void StreamTask::buildChain() {
 void StreamTask::openOperators() {
   // Tail first, so that every operator's successors are ready before it emits.
   for (size_t i = operators_.size(); i-- > 0;) {
+    opened_[i] = true;  // before open(): an open() that throws half-way still gets its close()
     operators_[i]->open();
-    opened_[i] = true;
   }
 }
 
@@ -325,7 +328,7 @@ void StreamTask::endOperators() {
 }
 
 void StreamTask::closeOperators() {
-  for (size_t i = 0; i < operators_.size(); ++i) {
+  for (size_t i = 0; i < opened_.size() && i < operators_.size(); ++i) {
     if (!opened_[i]) continue;
     opened_[i] = false;
     invokeUserFunction(*operators_[i], [&] { operators_[i]->close(); });

@@ -28,7 +28,9 @@ namespace weir::runtime {
 struct ChainedOperator {
   int nodeId = -1;
   std::string name;
-  std::function<std::unique_ptr<StreamOperator>()> factory;
+  // Points into the StreamGraph (which the JobMaster keeps alive); called on the task
+  // thread, so that copying user functions into the operator happens there.
+  const std::function<std::unique_ptr<StreamOperator>()>* factory = nullptr;
   std::shared_ptr<const StreamTypeOps> outputType;  // null for sinks
   bool isSource = false;
   bool keyed = false;

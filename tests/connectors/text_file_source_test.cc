@@ -47,7 +47,8 @@ class TextFileSourceTest : public ::testing::Test {
     return p.string();
   }
   // Reads every line of the given splits to the end.
-  std::vector<std::string> readAll(std::vector<FileSplit> splits, std::vector<FileSplit>* snapshotAfterFirst = nullptr) {
+  std::vector<std::string> readAll(std::vector<FileSplit> splits,
+                                   std::vector<FileSplit>* snapshotAfterFirst = nullptr) {
     TextFileSource source(dir_.string());
     FakeReaderContext ctx;
     auto reader = source.createReader(ctx);

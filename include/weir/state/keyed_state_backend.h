@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,9 +52,8 @@ class KeyedStateBackend {
     currentKey_.assign(reinterpret_cast<const char*>(key), size);
     currentHash_ = stableHash(key, size);
     currentKeyGroup_ = keyGroupForHash(currentHash_, maxParallelism_);
-    WEIR_CHECK_MSG(range_.contains(currentKeyGroup_),
-                   "a record's key group is not in this subtask's key-group range: the keyed exchange "
-                   "and the state backend disagree on max parallelism");
+    if (!range_.contains(currentKeyGroup_)) [[unlikely]]
+      throwKeyGroupOutOfRange();
   }
   std::string_view currentKey() const { return currentKey_; }
   uint64_t currentKeyHash() const { return currentHash_; }
@@ -75,6 +75,17 @@ class KeyedStateBackend {
   const std::unordered_map<std::string, std::unique_ptr<InternalKvState>>& states() const { return states_; }
 
  private:
+  [[noreturn]] void throwKeyGroupOutOfRange() const {
+    throw std::runtime_error(
+        "key group " + std::to_string(currentKeyGroup_) +
+        " of the current key is not in this subtask's key-group "
+        "range " +
+        range_.toString() +
+        ": the key selector must return the same key for a record before and after "
+        "the keyBy exchange (deterministic, depending only on the record's serialized fields), and the key's "
+        "serialization must be canonical (no unordered containers)");
+  }
+
   const KeyGroupRange range_;
   const int maxParallelism_;
   std::string currentKey_;

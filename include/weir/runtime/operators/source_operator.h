@@ -49,7 +49,11 @@ class SourceOperator final : public SourceOperatorBase {
     InputStatus status = InputStatus::kMoreAvailable;
     uint64_t before = emitted_;
     while (status == InputStatus::kMoreAvailable && int(emitted_ - before) < maxRecords) {
+      uint64_t beforeCall = emitted_;
       status = invokeUserFunction(*this, [&] { return reader_->pollNext(output_); });
+      // A reader may say "more" without emitting (polling an empty external system):
+      // go back to the task loop so that mails and cancellation still run.
+      if (emitted_ == beforeCall) break;
     }
     metrics_->recordsOut.inc(emitted_ - before);
     return status;
