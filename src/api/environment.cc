@@ -12,6 +12,21 @@ SingleOutputStreamOperator<int64_t> StreamExecutionEnvironment::fromSequence(int
                                                   "Sequence Source");
 }
 
+Result<StreamExecutionEnvironment> StreamExecutionEnvironment::fromConfiguration(
+    const std::string& yamlPath, const std::vector<std::string>& overrides) {
+  Configuration config;
+  if (!yamlPath.empty()) {
+    Result<Configuration> loaded = Configuration::fromYamlFile(yamlPath);
+    if (!loaded.isOk()) return loaded.status();
+    config = std::move(loaded).value();
+  }
+  for (const std::string& kv : overrides) {
+    Status s = config.applyOverride(kv);
+    if (!s.isOk()) return s.withContext("-D " + kv);
+  }
+  return StreamExecutionEnvironment(std::move(config));
+}
+
 std::unique_ptr<JobClient> StreamExecutionEnvironment::executeAsync(const std::string& jobName) {
   auto graph = std::move(graph_);
   graph_ = std::make_shared<StreamGraph>();

@@ -40,27 +40,17 @@ int RunCommand::execute() {
     return 2;
   }
 
-  Configuration config;
-  if (!configFile_.empty()) {
-    Result<Configuration> loaded = Configuration::fromYamlFile(configFile_);
-    if (!loaded.isOk()) {
-      std::fprintf(stderr, "weir: %s\n", loaded.status().message().c_str());
-      return 2;
-    }
-    config = std::move(loaded).value();
+  Result<StreamExecutionEnvironment> created =
+      StreamExecutionEnvironment::fromConfiguration(configFile_, dynamicProperties_);
+  if (!created.isOk()) {
+    std::fprintf(stderr, "weir: %s\n", created.status().message().c_str());
+    return 2;
   }
-  for (const std::string& kv : dynamicProperties_) {
-    Status s = config.applyOverride(kv);
-    if (!s.isOk()) {
-      std::fprintf(stderr, "weir: -D %s: %s\n", kv.c_str(), s.message().c_str());
-      return 2;
-    }
-  }
-  if (parallelism_ > 0) config.set(options::kDefaultParallelism.key, std::to_string(parallelism_));
+  StreamExecutionEnvironment env = std::move(created).value();
+  if (parallelism_ > 0) env.setParallelism(parallelism_);
 
   spdlog::set_level(spdlog::level::warn);
   try {
-    StreamExecutionEnvironment env(std::move(config));
     env.parallelism();  // validates parallelism.default early, with a clear message
     JobRunner runner(JobRunner::Options{!noProgress_});
     return job->main(cmd_->remaining(), env, runner);

@@ -34,6 +34,12 @@ class StreamExecutionEnvironment {
   explicit StreamExecutionEnvironment(Configuration config)
       : config_(std::move(config)), graph_(std::make_shared<StreamGraph>()) {}
 
+  // An environment configured from a YAML file (empty path: none) and then
+  // `key=value` overrides, in that order, as `weir run -c FILE -D k=v` does.
+  // Errors name the file, line, or override that is wrong.
+  static Result<StreamExecutionEnvironment> fromConfiguration(const std::string& yamlPath,
+                                                             const std::vector<std::string>& overrides);
+
   StreamExecutionEnvironment& setParallelism(int parallelism) {
     config_.set(options::kDefaultParallelism.key, std::to_string(parallelism));
     return *this;
