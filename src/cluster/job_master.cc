@@ -1,6 +1,8 @@
 #include "cluster/job_master.h"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -40,9 +42,12 @@ JobMaster::JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> strea
       services_(services) {}
 
 JobMaster::~JobMaster() {
+  stopCheckpointing();
   cancelAllTasks();
   for (auto& v : tasks_)
     for (auto& t : v) t->join();
+  // Async snapshot parts acknowledge into the (stopped) coordinator: let them finish first.
+  if (snapshotExecutor_) snapshotExecutor_->shutdown();
   // Coordinators may still send events to tasks: close them while the tasks exist.
   for (auto& c : coordinators_)
     if (c) c->close();
@@ -129,6 +134,77 @@ Status JobMaster::createNetwork() {
   return Status::ok();
 }
 
+namespace {
+
+// The id under which an operator's state is stored: its uid, else one derived from
+// its position in the graph (stable for the same program, not across changes of it).
+std::string operatorIdOf(const StreamNode& n) {
+  if (!n.uid.empty()) return n.uid;
+  std::string id = "auto-" + std::to_string(n.id) + "-";
+  for (char c : n.name) id += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '-';
+  return id;
+}
+
+}  // namespace
+
+Status JobMaster::setUpCheckpointing() {
+  std::optional<std::chrono::milliseconds> interval = config_->get(options::kCheckpointInterval);
+  if (!interval || interval->count() <= 0) return Status::ok();
+  size_t mode = parseEnum(options::kCheckpointMode.key, config_->get(options::kCheckpointMode),
+                          {"EXACTLY_ONCE", "AT_LEAST_ONCE"});
+  if (mode == 1) {
+    return Status::invalidArgument(
+        "execution.checkpointing.mode AT_LEAST_ONCE is not supported yet (it comes with unaligned checkpoints); "
+        "use EXACTLY_ONCE");
+  }
+  static const char* kRetention[] = {"NO_EXTERNALIZED_CHECKPOINTS", "DELETE_ON_CANCELLATION",
+                                     "RETAIN_ON_CANCELLATION"};
+  retention_ = kRetention[parseEnum(options::kExternalizedCheckpointRetention.key,
+                                    config_->get(options::kExternalizedCheckpointRetention),
+                                    {kRetention[0], kRetention[1], kRetention[2]})];
+  CheckpointCoordinatorOptions o;
+  o.interval = *interval;
+  o.timeout = config_->get(options::kCheckpointTimeout);
+  o.minPause = config_->get(options::kCheckpointMinPause);
+  o.maxConcurrent = config_->get(options::kMaxConcurrentCheckpoints);
+  o.tolerableFailures = config_->get(options::kTolerableFailedCheckpoints);
+  o.numRetained = config_->get(options::kNumRetainedCheckpoints);
+  if (o.timeout.count() <= 0) return Status::invalidArgument("execution.checkpointing.timeout must be positive");
+  if (o.maxConcurrent < 1) {
+    return Status::invalidArgument("execution.checkpointing.max-concurrent-checkpoints must be at least 1");
+  }
+  if (o.numRetained < 1) return Status::invalidArgument("execution.checkpointing.num-retained must be at least 1");
+  if (o.tolerableFailures < 0) {
+    return Status::invalidArgument("execution.checkpointing.tolerable-failed-checkpoints must not be negative");
+  }
+  uint64_t inlineThreshold = config_->get(options::kCheckpointInlineThreshold).bytes;
+  if (std::optional<std::string> dir = config_->get(options::kCheckpointDir)) {
+    auto storage = checkpoint::createFileSystemCheckpointStorage(*dir, jobId_, inlineThreshold);
+    if (!storage.isOk()) return storage.status().withContext("execution.checkpointing.dir");
+    checkpointStorage_ = std::move(storage).value();
+  } else {
+    spdlog::info("execution.checkpointing.dir is not set: checkpoints of job {} are kept in memory only", jobId_);
+    checkpointStorage_ = checkpoint::createMemoryCheckpointStorage(inlineThreshold);
+  }
+  snapshotExecutor_ = std::make_unique<runtime::AsyncExecutor>(2);
+
+  std::vector<CheckpointedOperator> ops;
+  for (const StreamNode& n : streamGraph_->nodes()) {
+    ops.push_back({operatorIdOf(n), n.name, jobGraph_.nodeParallelism[size_t(n.id)],
+                   jobGraph_.nodeMaxParallelism[size_t(n.id)]});
+  }
+  int tasks = 0;
+  for (const graph::JobVertex& v : jobGraph_.vertices) tasks += v.parallelism;
+  checkpointCoordinator_ = std::make_unique<CheckpointCoordinator>(
+      o, jobId_, jobGraph_.name, *checkpointStorage_, static_cast<CheckpointCoordinatorGateway&>(*this), std::move(ops),
+      tasks);
+  return Status::ok();
+}
+
+void JobMaster::stopCheckpointing() {
+  if (checkpointCoordinator_) checkpointCoordinator_->shutdown();
+}
+
 Status JobMaster::deploy() {
   startTime_ = std::chrono::steady_clock::now();
   WEIR_RETURN_IF_ERROR(createNetwork());
@@ -142,6 +218,7 @@ Status JobMaster::deploy() {
       operatorMetrics_[size_t(n.id)].push_back(std::make_shared<OperatorIOMetrics>());
   }
 
+  WEIR_RETURN_IF_ERROR(setUpCheckpointing());
   tasks_.resize(jobGraph_.vertices.size());
   reportedRunning_.resize(jobGraph_.vertices.size());
   for (const graph::JobVertex& v : jobGraph_.vertices)
@@ -157,6 +234,11 @@ Status JobMaster::deploy() {
       d.config = config_;
       d.bufferTimeout = bufferTimeout;
       d.metrics = std::make_shared<runtime::TaskIOMetrics>();
+      if (checkpointCoordinator_) {
+        d.checkpointing.enabled = true;
+        d.checkpointing.storage = checkpointStorage_.get();
+        d.checkpointing.executor = snapshotExecutor_.get();
+      }
       taskMetrics_.push_back(d.metrics);
       for (int je : v.outputEdges) {
         const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
@@ -179,6 +261,7 @@ Status JobMaster::deploy() {
         runtime::ChainedOperator op;
         op.nodeId = nodeId;
         op.name = n.name;
+        op.operatorId = operatorIdOf(n);
         op.factory = &n.operatorFactory;
         op.outputType = n.outputType;
         op.isSource = n.isSource;
@@ -222,7 +305,52 @@ Status JobMaster::deploy() {
   }
   for (auto& v : tasks_)
     for (auto& t : v) t->start();
+  if (checkpointCoordinator_) checkpointCoordinator_->start();
   return Status::ok();
+}
+
+bool JobMaster::allTasksRunning() {
+  std::lock_guard lock(mu_);
+  return status_ == JobStatus::kRunning && tasksRunning_ == tasksTotal_;
+}
+
+void JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) {
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    if (!streamGraph_->node(v.headNode()).isSource) continue;
+    for (auto& t : tasks_[size_t(v.id)]) t->triggerCheckpoint(checkpointId, timestampMillis, network::CheckpointKind::kCheckpoint);
+  }
+}
+
+void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {
+  for (auto& v : tasks_)
+    for (auto& t : v) t->notifyCheckpointComplete(checkpointId);
+}
+
+void JobMaster::notifyCheckpointAborted(int64_t checkpointId) {
+  for (auto& v : tasks_)
+    for (auto& t : v) t->notifyCheckpointAborted(checkpointId);
+}
+
+void JobMaster::failJob(const std::string& cause) {
+  {
+    std::lock_guard lock(mu_);
+    if (isGloballyTerminal(status_) || status_ == JobStatus::kFailing) return;
+    if (failure_.empty()) failure_ = cause;
+    setStatusLocked(JobStatus::kFailing);
+  }
+  cancelAllTasks();
+}
+
+void JobMaster::acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                      runtime::TaskStateSnapshot state, const runtime::SubtaskCheckpointMetrics& metrics) {
+  if (checkpointCoordinator_) {
+    checkpointCoordinator_->acknowledge(vertexId, subtaskIndex, checkpointId, std::move(state), metrics);
+  }
+}
+
+void JobMaster::declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                  checkpoint::CheckpointFailureReason reason, const std::string& message) {
+  if (checkpointCoordinator_) checkpointCoordinator_->decline(vertexId, subtaskIndex, checkpointId, reason, message);
 }
 
 void JobMaster::setStatusLocked(JobStatus s) {
@@ -312,12 +440,30 @@ void JobMaster::sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std
 }
 
 JobExecutionResult JobMaster::waitForTermination() {
+  JobStatus finalStatus;
   {
     std::unique_lock lock(mu_);
     terminated_.wait(lock, [&] { return isGloballyTerminal(status_); });
+    finalStatus = status_;
   }
   for (auto& v : tasks_)
     for (auto& t : v) t->join();
+  if (checkpointCoordinator_) {
+    stopCheckpointing();
+    snapshotExecutor_->shutdown();
+    // Retention (Flink's externalized-checkpoint cleanup): a finished job needs no
+    // checkpoint; a cancelled one keeps them only with RETAIN_ON_CANCELLATION; a
+    // failed one keeps them unless checkpoints are not externalized at all.
+    bool keep = finalStatus == JobStatus::kCanceled   ? retention_ == "RETAIN_ON_CANCELLATION"
+                : finalStatus == JobStatus::kFailed   ? retention_ != "NO_EXTERNALIZED_CHECKPOINTS"
+                                                      : false;
+    if (!keep) {
+      for (int64_t id : checkpointCoordinator_->retainedCheckpoints()) (void)checkpointStorage_->discardLocation(id);
+    } else if (!checkpointCoordinator_->retainedCheckpoints().empty()) {
+      spdlog::warn("job {} {}: retained checkpoint(s) {} in {}", jobId_, jobStatusName(finalStatus),
+                   checkpointCoordinator_->retainedCheckpoints().back(), checkpointStorage_->describe());
+    }
+  }
   JobExecutionResult r;
   r.jobId = jobId_;
   r.jobName = jobGraph_.name;

@@ -21,6 +21,8 @@
 #include <weir/graph/stream_graph.h>
 
 #include "graph/job_graph.h"
+#include "checkpoint/checkpoint_storage.h"
+#include "cluster/checkpoint_coordinator.h"
 #include "network/buffer_pool.h"
 #include "network/credit_based.h"
 #include "network/input_gate.h"
@@ -30,7 +32,7 @@
 
 namespace weir::cluster {
 
-class JobMaster final : public runtime::JobMasterGateway {
+class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoordinatorGateway {
  public:
   JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> streamGraph, graph::JobGraph jobGraph,
             std::shared_ptr<const Configuration> config, network::NetworkBufferPool& networkPool,
@@ -49,10 +51,25 @@ class JobMaster final : public runtime::JobMasterGateway {
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
   void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) override;
+  void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
+                             const runtime::SubtaskCheckpointMetrics& metrics) override;
+  void declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                         checkpoint::CheckpointFailureReason reason, const std::string& message) override;
+
+  // Null when checkpointing is off.
+  CheckpointCoordinator* checkpointCoordinator() { return checkpointCoordinator_.get(); }
 
  private:
   class CoordinatorContext;
   Status createNetwork();
+  Status setUpCheckpointing();
+  void stopCheckpointing();
+  // CheckpointCoordinatorGateway
+  bool allTasksRunning() override;
+  void triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) override;
+  void notifyCheckpointComplete(int64_t checkpointId) override;
+  void notifyCheckpointAborted(int64_t checkpointId) override;
+  void failJob(const std::string& cause) override;
   void setStatusLocked(JobStatus s);
   void cancelAllTasks();
 
@@ -73,6 +90,12 @@ class JobMaster final : public runtime::JobMasterGateway {
   std::vector<std::unique_ptr<OperatorCoordinator>> coordinators_;  // indexed by stream node, null if none
   std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;  // [node][subtask]
   std::vector<std::shared_ptr<runtime::TaskIOMetrics>> taskMetrics_;
+  // Checkpointing (all null when off). The executor runs snapshots' async parts and must
+  // finish before the storage goes; tasks (declared after) go before both.
+  std::unique_ptr<checkpoint::CheckpointStorage> checkpointStorage_;
+  std::unique_ptr<runtime::AsyncExecutor> snapshotExecutor_;
+  std::unique_ptr<CheckpointCoordinator> checkpointCoordinator_;
+  std::string retention_ = "NO_EXTERNALIZED_CHECKPOINTS";
   std::vector<std::vector<std::unique_ptr<runtime::StreamTask>>> tasks_;  // [vertex][subtask]
 
   mutable std::mutex mu_;

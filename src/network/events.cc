@@ -7,7 +7,16 @@
 namespace weir::network {
 
 namespace {
-enum class EventType : uint8_t { kEndOfPartition = 1 };
+enum class EventType : uint8_t { kEndOfPartition = 1, kCheckpointBarrier = 2, kCancelCheckpointMarker = 3 };
+
+void putI64(std::vector<uint8_t>& out, int64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(uint8_t(uint64_t(v) >> (8 * i)));
+}
+int64_t getI64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t(p[i]) << (8 * i);
+  return int64_t(v);
+}
 }
 
 std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
@@ -15,8 +24,18 @@ std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
   std::visit(
       [&](const auto& e) {
         using E = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<E, EndOfPartitionEvent>)
+        if constexpr (std::is_same_v<E, EndOfPartitionEvent>) {
           out.push_back(uint8_t(EventType::kEndOfPartition));
+        } else if constexpr (std::is_same_v<E, CheckpointBarrier>) {
+          out.push_back(uint8_t(EventType::kCheckpointBarrier));
+          putI64(out, e.id);
+          putI64(out, e.timestampMillis);
+          out.push_back(uint8_t(e.kind));
+        } else {
+          static_assert(std::is_same_v<E, CancelCheckpointMarker>);
+          out.push_back(uint8_t(EventType::kCancelCheckpointMarker));
+          putI64(out, e.id);
+        }
       },
       event);
   return out;
@@ -27,6 +46,12 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
   switch (EventType(data[0])) {
     case EventType::kEndOfPartition:
       return TaskEvent(EndOfPartitionEvent{});
+    case EventType::kCheckpointBarrier:
+      if (size != 18 || data[17] > 1) return Status::corruption("malformed checkpoint barrier event");
+      return TaskEvent(CheckpointBarrier{getI64(data + 1), getI64(data + 9), CheckpointKind(data[17])});
+    case EventType::kCancelCheckpointMarker:
+      if (size != 9) return Status::corruption("malformed cancel-checkpoint event");
+      return TaskEvent(CancelCheckpointMarker{getI64(data + 1)});
   }
   return Status::corruption("unknown event type " + std::to_string(int(data[0])));
 }

@@ -1,6 +1,6 @@
 // TaskEvent: control messages that travel in-band with the data, in order,
-// through the same subpartitions and channels as records (end of partition
-// now; checkpoint barriers and cancellation markers with the checkpoint part).
+// through the same subpartitions and channels as records: end of partition,
+// checkpoint barriers and checkpoint cancellation markers.
 //
 // Wire format of an event buffer: u8 event type, then the type's payload.
 // Events are values; any thread may create or read them.
@@ -20,7 +20,26 @@ struct EndOfPartitionEvent {
   bool operator==(const EndOfPartitionEvent&) const = default;
 };
 
-using TaskEvent = std::variant<EndOfPartitionEvent>;
+enum class CheckpointKind : uint8_t { kCheckpoint = 0, kSavepoint = 1 };
+
+// Checkpoint `id` passes here: everything before it on this channel belongs to
+// the checkpoint, everything after it does not. An aligned consumer blocks the
+// channel until the barrier arrived on all its channels, then snapshots.
+struct CheckpointBarrier {
+  int64_t id = 0;
+  int64_t timestampMillis = 0;
+  CheckpointKind kind = CheckpointKind::kCheckpoint;
+  bool operator==(const CheckpointBarrier&) const = default;
+};
+
+// Checkpoint `id` was aborted upstream: a consumer aligning for it stops
+// waiting, unblocks its channels and forwards the marker.
+struct CancelCheckpointMarker {
+  int64_t id = 0;
+  bool operator==(const CancelCheckpointMarker&) const = default;
+};
+
+using TaskEvent = std::variant<EndOfPartitionEvent, CheckpointBarrier, CancelCheckpointMarker>;
 
 std::vector<uint8_t> serializeEvent(const TaskEvent& event);
 Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size);

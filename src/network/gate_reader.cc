@@ -51,6 +51,12 @@ void GateRecordReader::onEvent(int channel, const Buffer& buffer) {
     WEIR_CHECK_MSG(c.spanningNeeded == 0, "end of partition in the middle of a record");
     c.finished = true;
     ++finishedChannels_;
+    if (listener_ != nullptr) listener_->onEndOfPartition(channel);
+  } else if (const auto* barrier = std::get_if<CheckpointBarrier>(&*event)) {
+    WEIR_CHECK_MSG(channels_[size_t(channel)].spanningNeeded == 0, "barrier in the middle of a record");
+    if (listener_ != nullptr) listener_->onBarrier(channel, *barrier);
+  } else if (const auto* marker = std::get_if<CancelCheckpointMarker>(&*event)) {
+    if (listener_ != nullptr) listener_->onCancelMarker(channel, *marker);
   }
 }
 

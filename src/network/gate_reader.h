@@ -21,9 +21,23 @@
 
 namespace weir::network {
 
+// Told about the checkpoint-related events of one gate, in channel order, on the
+// task thread (the task's barrier handler implements it).
+class CheckpointEventListener {
+ public:
+  virtual ~CheckpointEventListener() = default;
+  virtual void onBarrier(int channel, const CheckpointBarrier& barrier) = 0;
+  virtual void onCancelMarker(int channel, const CancelCheckpointMarker& marker) = 0;
+  // The channel ended: it will deliver no barrier any more.
+  virtual void onEndOfPartition(int channel) = 0;
+};
+
 class GateRecordReader final : public RecordReader {
  public:
   explicit GateRecordReader(InputGate& gate);
+  // Barriers, cancellation markers and ends of partition go to `listener` (may be null:
+  // then barriers are ignored, as in a job without checkpointing).
+  void setCheckpointEventListener(CheckpointEventListener* listener) { listener_ = listener; }
 
   ReadStatus next(DataInput& record) override;
   int lastChannel() const override { return current_; }
@@ -46,6 +60,7 @@ class GateRecordReader final : public RecordReader {
   void onEvent(int channel, const Buffer& buffer);
 
   InputGate& gate_;
+  CheckpointEventListener* listener_ = nullptr;
   std::vector<ChannelState> channels_;
   int current_ = -1;  // channel whose buffer is being read, -1 = none
   int finishedChannels_ = 0;

@@ -7,7 +7,11 @@ namespace weir::network {
 void InputChannel::notifyChannelNonEmpty() { gate_.notifyChannelNonEmpty(index_); }
 
 InputGate::InputGate(std::string name, int numChannels)
-    : name_(std::move(name)), channels_(size_t(numChannels)), queued_(size_t(numChannels), false) {}
+    : name_(std::move(name)),
+      channels_(size_t(numChannels)),
+      queued_(size_t(numChannels), false),
+      blocked_(size_t(numChannels), false),
+      dataWhileBlocked_(size_t(numChannels), false) {}
 
 InputGate::~InputGate() { release(); }
 
@@ -33,6 +37,10 @@ void InputGate::queueChannel(int channel, bool notify) {
   std::function<void()> call;
   {
     std::lock_guard lock(mu_);
+    if (blocked_[size_t(channel)]) {
+      dataWhileBlocked_[size_t(channel)] = true;
+      return;
+    }
     if (queued_[size_t(channel)]) return;
     queued_[size_t(channel)] = true;
     bool wasEmpty = channelsWithData_.empty();
@@ -51,6 +59,10 @@ std::optional<BufferOrEvent> InputGate::pollNext() {
       channel = channelsWithData_.front();
       channelsWithData_.pop_front();
       queued_[size_t(channel)] = false;
+      if (blocked_[size_t(channel)]) {
+        dataWhileBlocked_[size_t(channel)] = true;  // remember it; polled again after resume
+        continue;
+      }
     }
     BufferAndAvailability next = channels_[size_t(channel)]->getNextBuffer();
     // Re-queue at the back before returning so that channels take turns.
@@ -62,6 +74,35 @@ std::optional<BufferOrEvent> InputGate::pollNext() {
     result.moreAvailable = next.moreAvailable;
     return result;
   }
+}
+
+void InputGate::blockChannel(int channel) {
+  std::lock_guard lock(mu_);
+  blocked_[size_t(channel)] = true;
+}
+
+void InputGate::resumeAllChannels() {
+  std::function<void()> call;
+  {
+    std::lock_guard lock(mu_);
+    bool wasEmpty = channelsWithData_.empty();
+    for (size_t c = 0; c < blocked_.size(); ++c) {
+      if (!blocked_[c]) continue;
+      blocked_[c] = false;
+      if (dataWhileBlocked_[c] && !queued_[c]) {
+        queued_[c] = true;
+        channelsWithData_.push_back(int(c));
+      }
+      dataWhileBlocked_[c] = false;
+    }
+    if (wasEmpty && !channelsWithData_.empty()) call = listener_;
+  }
+  if (call) call();
+}
+
+bool InputGate::isBlocked(int channel) const {
+  std::lock_guard lock(mu_);
+  return blocked_[size_t(channel)];
 }
 
 bool InputGate::hasChannelsWithData() const {

@@ -89,6 +89,12 @@ class InputGate {
 
   // The next buffer from some channel with data, or nullopt. REQUIRES: task thread.
   std::optional<BufferOrEvent> pollNext();
+  // Aligned checkpoints: a blocked channel is not polled (its data stays with the
+  // producer, which credit/pool bounds backpressure) until it is resumed.
+  // REQUIRES: task thread.
+  void blockChannel(int channel);
+  void resumeAllChannels();
+  bool isBlocked(int channel) const;
   bool hasChannelsWithData() const;
   void release();
 
@@ -103,6 +109,8 @@ class InputGate {
   mutable std::mutex mu_;
   std::deque<int> channelsWithData_;  // guarded by mu_
   std::vector<bool> queued_;          // guarded by mu_
+  std::vector<bool> blocked_;         // guarded by mu_
+  std::vector<bool> dataWhileBlocked_;  // guarded by mu_: a blocked channel was notified
   std::function<void()> listener_;    // guarded by mu_
 };
 

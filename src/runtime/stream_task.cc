@@ -6,6 +6,8 @@
 #include <weir/core/check.h>
 #include <weir/runtime/user_function_exception.h>
 
+#include "state/state_snapshot.h"
+
 namespace weir::runtime {
 
 // The ProcessingTimeService of one task: timers fire on the process-wide timer
@@ -56,6 +58,9 @@ class StreamTask::OperatorContext final : public StreamingRuntimeContext, public
   void sendEventToCoordinator(std::vector<uint8_t> event) override {
     task_.jobMaster_.sendOperatorEventToCoordinator(op_.nodeId, task_.d_.subtaskIndex, std::move(event));
   }
+  KeyedStateBackend* backend() { return backend_.get(); }
+  OperatorStateStore& operatorStore() { return operatorState_; }
+  const ChainedOperator& spec() const { return op_; }
 
  private:
   StreamTask& task_;
@@ -127,6 +132,115 @@ void StreamTask::deliverOperatorEvent(int nodeId, std::vector<uint8_t> event) {
   });
 }
 
+void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind) {
+  mailbox_->put([this, checkpointId, timestampMillis, kind] {
+    // Only a running source task starts a checkpoint; others get it through their barriers.
+    if (source_ == nullptr || state_.load() != ExecutionState::kRunning) {
+      jobMaster_.declineCheckpoint(d_.vertexId, d_.subtaskIndex, checkpointId,
+                                   checkpoint::CheckpointFailureReason::kTaskNotRunning,
+                                   "task " + nameWithSubtask() + " is not running");
+      return;
+    }
+    if (checkpointId <= lastTriggeredCheckpoint_) return;
+    auto delay = std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - timestampMillis));
+    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind}, std::chrono::nanoseconds(0),
+                      delay);
+  });
+}
+
+void StreamTask::notifyCheckpointComplete(int64_t checkpointId) {
+  mailbox_->put([this, checkpointId] {
+    for (auto& op : operators_) invokeUserFunction(*op, [&] { op->notifyCheckpointComplete(checkpointId); });
+  });
+}
+
+void StreamTask::notifyCheckpointAborted(int64_t checkpointId) {
+  mailbox_->put([this, checkpointId] {
+    for (auto& op : operators_) invokeUserFunction(*op, [&] { op->notifyCheckpointAborted(checkpointId); });
+  });
+}
+
+void StreamTask::triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier,
+                                            std::chrono::nanoseconds alignment, std::chrono::nanoseconds startDelay) {
+  performCheckpoint(barrier, alignment, startDelay);
+}
+
+void StreamTask::abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) {
+  for (auto& w : writers_) w->broadcastEvent(network::CancelCheckpointMarker{checkpointId});
+  jobMaster_.declineCheckpoint(d_.vertexId, d_.subtaskIndex, checkpointId,
+                               checkpoint::CheckpointFailureReason::kAlignmentAborted, reason);
+}
+
+void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
+                                   std::chrono::nanoseconds startDelay) {
+  const int64_t id = barrier.id;
+  lastTriggeredCheckpoint_ = std::max(lastTriggeredCheckpoint_, id);
+  auto syncStart = std::chrono::steady_clock::now();
+  checkpoint::CheckpointStorage& storage = *d_.checkpointing.storage;
+
+  // Synchronous part: operators move their own data into state, then every state
+  // backend captures a copy-on-write view. Nothing else runs on this thread meanwhile.
+  struct OperatorParts {
+    std::string operatorId;
+    state::AsyncKeyedSnapshot keyed;
+    state::AsyncOperatorSnapshot operatorState;
+  };
+  std::vector<OperatorParts> parts;
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    invokeUserFunction(*operators_[i], [&] { operators_[i]->snapshotState(id); });
+    OperatorContext& ctx = *contexts_[i];
+    OperatorParts p;
+    p.operatorId = ctx.spec().operatorId;
+    if (ctx.backend() != nullptr) p.keyed = state::snapshotKeyedState(*ctx.backend(), storage, id);
+    p.operatorState = state::snapshotOperatorState(ctx.operatorStore(), storage, id);
+    parts.push_back(std::move(p));
+  }
+  // Forward the barrier: everything this task emits from now on belongs after checkpoint `id`.
+  for (auto& w : writers_) w->broadcastEvent(barrier);
+  auto syncDuration = std::chrono::steady_clock::now() - syncStart;
+
+  SubtaskCheckpointMetrics metrics;
+  metrics.syncDuration = std::chrono::duration_cast<std::chrono::milliseconds>(syncDuration);
+  metrics.alignmentDuration = std::chrono::duration_cast<std::chrono::milliseconds>(alignment);
+  metrics.startDelay = std::chrono::duration_cast<std::chrono::milliseconds>(startDelay);
+  JobMasterGateway* jm = &jobMaster_;
+  int vertex = d_.vertexId, subtask = d_.subtaskIndex;
+  // The asynchronous part owns everything it needs: the task may end before it runs.
+  d_.checkpointing.executor->submit([parts = std::move(parts), metrics, jm, vertex, subtask, id]() mutable {
+    auto asyncStart = std::chrono::steady_clock::now();
+    TaskStateSnapshot snapshot;
+    try {
+      for (OperatorParts& p : parts) {
+        checkpoint::OperatorSubtaskState s;
+        if (p.keyed) {
+          auto keyed = p.keyed();
+          if (!keyed.isOk()) throw StatusException(keyed.status());
+          if (keyed->has_value()) {
+            metrics.stateSize += (*keyed)->stream.size;
+            s.keyedState.push_back(std::move(**keyed));
+          }
+        }
+        if (p.operatorState) {
+          auto ops = p.operatorState();
+          if (!ops.isOk()) throw StatusException(ops.status());
+          if (ops->has_value()) {
+            metrics.stateSize += (*ops)->stream.size;
+            s.operatorState.push_back(std::move(**ops));
+          }
+        }
+        if (!s.empty()) snapshot[p.operatorId] = std::move(s);
+      }
+    } catch (const std::exception& e) {
+      jm->declineCheckpoint(vertex, subtask, id, checkpoint::CheckpointFailureReason::kAsyncSnapshotFailed,
+                            std::string("asynchronous part failed: ") + e.what());
+      return;
+    }
+    metrics.asyncDuration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asyncStart);
+    jm->acknowledgeCheckpoint(vertex, subtask, id, std::move(snapshot), metrics);
+  });
+}
+
 void StreamTask::checkCancelled() const {
   if (cancelled_.load(std::memory_order_relaxed)) throw TaskCancelledException();
 }
@@ -175,6 +289,7 @@ void StreamTask::run() {
 void StreamTask::invoke() {
   if (!transition(ExecutionState::kInitializing)) throw TaskCancelledException();
   buildChain();
+  initializeOperators();
   openOperators();
   checkCancelled();
   if (!transition(ExecutionState::kRunning)) throw TaskCancelledException();
@@ -248,6 +363,20 @@ void StreamTask::buildChain() {
     in.gate->requestPartitions();
   }
   WEIR_CHECK_MSG(!inputs_.empty(), "a task without inputs");
+  if (d_.checkpointing.enabled && !readers_.empty()) {
+    std::vector<network::InputGate*> gates;
+    for (const TaskInputSpec& in : d_.inputs) gates.push_back(in.gate);
+    barrierHandler_ =
+        std::make_unique<CheckpointBarrierHandler>(std::move(gates), static_cast<CheckpointBarrierHandler::Target&>(*this));
+    for (size_t g = 0; g < readers_.size(); ++g) {
+      readers_[g]->setCheckpointEventListener(&barrierHandler_->listenerForGate(int(g)));
+    }
+  }
+}
+
+void StreamTask::initializeOperators() {
+  // Restoring from a checkpoint comes with recovery; until then every run starts empty.
+  for (auto& op : operators_) invokeUserFunction(*op, [&] { op->initializeState(/*restored=*/false); });
 }
 
 void StreamTask::openOperators() {

@@ -23,12 +23,13 @@
 
 #include "network/gate_reader.h"
 #include "network/partition_writer.h"
+#include "runtime/checkpoint_barrier_handler.h"
 #include "runtime/mailbox.h"
 #include "runtime/task_deployment.h"
 
 namespace weir::runtime {
 
-class StreamTask {
+class StreamTask : private CheckpointBarrierHandler::Target {
  public:
   StreamTask(TaskDeployment deployment, TaskManagerServices services, JobMasterGateway& jobMaster);
   ~StreamTask();
@@ -41,6 +42,12 @@ class StreamTask {
   // Delivers an event from a coordinator to the chain's operator `nodeId`, as a mail.
   void deliverOperatorEvent(int nodeId, std::vector<uint8_t> event);
   ExecutionState state() const { return state_.load(); }
+
+  // Checkpoints (any thread; each becomes a mail). Only source tasks are triggered:
+  // the others take their snapshot when the barriers have arrived on all inputs.
+  void triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind);
+  void notifyCheckpointComplete(int64_t checkpointId);
+  void notifyCheckpointAborted(int64_t checkpointId);
   // "Map -> Sink: out (2/4)"
   std::string nameWithSubtask() const;
 
@@ -54,6 +61,7 @@ class StreamTask {
   void run();
   void invoke();
   void buildChain();
+  void initializeOperators();
   void openOperators();
   void mailboxLoop();
   void endOperators();
@@ -63,6 +71,13 @@ class StreamTask {
   void checkCancelled() const;
   void scheduleFlush();
   bool transition(ExecutionState to);
+  // Snapshots every operator (synchronous part), forwards the barrier, hands the
+  // asynchronous part to the executor, which acknowledges or declines.
+  void performCheckpoint(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
+                         std::chrono::nanoseconds startDelay);
+  void triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
+                                  std::chrono::nanoseconds startDelay) override;
+  void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) override;
 
   TaskDeployment d_;
   TaskManagerServices services_;
@@ -81,6 +96,8 @@ class StreamTask {
   std::vector<std::unique_ptr<network::GateRecordReader>> readers_;
   std::vector<std::unique_ptr<TaskInput>> inputs_;
   SourceOperatorBase* source_ = nullptr;
+  std::unique_ptr<CheckpointBarrierHandler> barrierHandler_;
+  int64_t lastTriggeredCheckpoint_ = -1;  // task thread: sources ignore older or repeated triggers
 };
 
 }  // namespace weir::runtime

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@
 #include "network/buffer_pool.h"
 #include "network/input_gate.h"
 #include "network/result_partition.h"
+#include "checkpoint/checkpoint_failure.h"
+#include "checkpoint/checkpoint_storage.h"
+#include "checkpoint/state_handles.h"
+#include "runtime/async_executor.h"
 #include "runtime/execution_state.h"
 #include "runtime/timer_service.h"
 
@@ -28,6 +33,7 @@ namespace weir::runtime {
 struct ChainedOperator {
   int nodeId = -1;
   std::string name;
+  std::string operatorId;  // stable id in checkpoints: the uid, or one derived from the graph
   // Points into the StreamGraph (which the JobMaster keeps alive); called on the task
   // thread, so that copying user functions into the operator happens there.
   const std::function<std::unique_ptr<StreamOperator>()>* factory = nullptr;
@@ -52,6 +58,25 @@ struct TaskOutputSpec {
   int consumerMaxParallelism = kDefaultMaxParallelism;
 };
 
+// Checkpointing services of a task; all null/false when checkpointing is off.
+struct TaskCheckpointing {
+  bool enabled = false;
+  checkpoint::CheckpointStorage* storage = nullptr;  // owned by the JobMaster
+  AsyncExecutor* executor = nullptr;                 // owned by the JobMaster
+};
+
+// What one subtask snapshotted, per operator id.
+using TaskStateSnapshot = std::map<std::string, checkpoint::OperatorSubtaskState>;
+
+// Per-subtask figures of one checkpoint (Flink's SubtaskCheckpointStatistics).
+struct SubtaskCheckpointMetrics {
+  std::chrono::milliseconds syncDuration{0};
+  std::chrono::milliseconds asyncDuration{0};
+  std::chrono::milliseconds alignmentDuration{0};
+  std::chrono::milliseconds startDelay{0};
+  uint64_t stateSize = 0;  // bytes written for this subtask
+};
+
 // Records crossing the task's network boundary (Flink's task numRecordsIn/Out).
 struct TaskIOMetrics {
   Counter numRecordsIn;
@@ -70,6 +95,7 @@ struct TaskDeployment {
   std::shared_ptr<const Configuration> config;
   std::chrono::milliseconds bufferTimeout{100};
   std::shared_ptr<TaskIOMetrics> metrics;
+  TaskCheckpointing checkpointing;
 };
 
 struct TaskExecutionStateUpdate {
@@ -86,6 +112,12 @@ class JobMasterGateway {
   virtual void updateTaskExecutionState(const TaskExecutionStateUpdate& update) = 0;
   // An operator of a task sends an event to its coordinator.
   virtual void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) = 0;
+  // The subtask's part of checkpoint `checkpointId` is durable. Called from an async snapshot thread.
+  virtual void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId, TaskStateSnapshot state,
+                                     const SubtaskCheckpointMetrics& metrics) = 0;
+  // The subtask cannot complete checkpoint `checkpointId`.
+  virtual void declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                 checkpoint::CheckpointFailureReason reason, const std::string& message) = 0;
 };
 
 struct TaskManagerServices {

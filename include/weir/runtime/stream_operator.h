@@ -1,9 +1,10 @@
 // StreamOperator: the unit of processing inside a task, and Input<T>, the typed
 // port through which records reach an operator.
 //
-// Lifecycle (all on the task thread): setup -> open -> processElement* /
-// timers* -> endInput(i) per input -> finish -> close. close() also runs after a
-// failure or cancellation, so it must tolerate a partially opened operator.
+// Lifecycle (all on the task thread): setup -> initializeState -> open ->
+// processElement* / timers* / snapshotState* / notifyCheckpoint* -> endInput(i)
+// per input -> finish -> close. close() also runs after a failure or
+// cancellation, so it must tolerate a partially opened operator.
 // Inside an operator chain an operator's output is the next operator's Input
 // (a direct virtual call, no copy, no serialization); at a chain boundary it is
 // a network writer that serializes the record.
@@ -80,6 +81,17 @@ class StreamOperator {
   virtual void finish() {}
   // Releases resources. Runs after success, failure and cancellation alike.
   virtual void close() {}
+
+  // Checkpoints. initializeState runs before open(), after the state backends were
+  // restored (`restored` says whether this run restores a checkpoint); an operator
+  // reads back what it stored in operator state (a source, its splits).
+  virtual void initializeState(bool restored) { (void)restored; }
+  // Synchronous part of checkpoint `checkpointId`, at the barrier: move whatever the
+  // operator keeps outside state objects into them (a source, its reader's splits).
+  virtual void snapshotState(int64_t checkpointId) { (void)checkpointId; }
+  // Checkpoint `checkpointId` is complete (its metadata is durable) or was aborted.
+  virtual void notifyCheckpointComplete(int64_t checkpointId) { (void)checkpointId; }
+  virtual void notifyCheckpointAborted(int64_t checkpointId) { (void)checkpointId; }
 
   StreamingRuntimeContext& context() { return *context_; }
 

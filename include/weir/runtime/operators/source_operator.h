@@ -40,10 +40,21 @@ class SourceOperator final : public SourceOperatorBase {
 
   void setOutput(InputBase* output) override { downstream_ = inputCast<T>(output); }
 
+  // The reader's splits, with their positions, live in operator list state
+  // ("SourceReaderState") in checkpoints: restored splits go back to the reader on open.
+  void initializeState(bool restored) override {
+    splitsState_ = &context().operatorStateStore().getListState(ListStateDescriptor<Split>("SourceReaderState"));
+    if (restored) restoredSplits_ = splitsState_->get();
+  }
   void open() override {
     metrics_ = &context().ioMetrics();
     reader_ = source_->createReader(readerContext_);
+    if (!restoredSplits_.empty()) reader_->addSplits(std::move(restoredSplits_));
+    restoredSplits_.clear();
     reader_->start();
+  }
+  void snapshotState(int64_t) override {
+    splitsState_->update(invokeUserFunction(*this, [&] { return reader_->snapshotState(); }));
   }
   InputStatus emitNext(int maxRecords) override {
     InputStatus status = InputStatus::kMoreAvailable;
@@ -115,6 +126,8 @@ class SourceOperator final : public SourceOperatorBase {
 
   std::shared_ptr<const Source<T, Split>> source_;
   std::unique_ptr<SourceReader<T, Split>> reader_;
+  ListState<Split>* splitsState_ = nullptr;
+  std::vector<Split> restoredSplits_;
   ReaderContext readerContext_;
   Output output_;
   Input<T>* downstream_ = nullptr;

@@ -1,0 +1,89 @@
+// Checkpoint storage: where checkpoint data and metadata live (Flink's
+// CheckpointStorage, CheckpointStorageLocation, CheckpointStreamFactory).
+//
+// Layout of the file-system storage (`execution.checkpointing.dir`):
+//   <dir>/<job-id>/chk-<N>/_metadata   the checkpoint's metadata (written last, atomically)
+//   <dir>/<job-id>/chk-<N>/<files>     state exclusive to checkpoint N
+//   <dir>/<job-id>/shared/             state shared by checkpoints (incremental, later)
+//   <dir>/<job-id>/taskowned/          state owned by tasks (later)
+// Handles name files relative to <dir>/<job-id>.
+//
+// A CheckpointStateOutputStream collects bytes for one piece of state and, on
+// closeAndGetHandle(), returns a handle: inline bytes when the state is smaller
+// than the inline threshold, else a file written completely (fsync'ed) before
+// the handle is returned. Threading: a stream is used by one thread (the async
+// snapshot thread); storage methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <weir/core/status.h>
+
+#include "checkpoint/state_handles.h"
+
+namespace weir::checkpoint {
+
+enum class StateScope { kExclusive, kShared, kTaskOwned };
+
+class CheckpointStateOutputStream {
+ public:
+  virtual ~CheckpointStateOutputStream() = default;
+  virtual Status write(const void* data, size_t size) = 0;
+  virtual uint64_t position() const = 0;
+  // Finishes the state: flushes and fsyncs a file, or keeps the bytes inline.
+  virtual Result<StreamStateHandle> closeAndGetHandle() = 0;
+  // Abandons the state: deletes a partly written file.
+  virtual void discard() = 0;
+};
+
+// Reads back the bytes a handle names, verifying size and checksum.
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual Result<std::string> readAll(const StreamStateHandle& handle) = 0;
+};
+
+class CheckpointStorage {
+ public:
+  virtual ~CheckpointStorage() = default;
+  // A description for messages ("file:///tmp/ckpt/3f2a...", "memory").
+  virtual std::string describe() const = 0;
+
+  // Creates the location of checkpoint `id` (the chk-N directory).
+  virtual Status initializeLocation(int64_t checkpointId) = 0;
+  virtual Result<std::unique_ptr<CheckpointStateOutputStream>> createOutputStream(int64_t checkpointId,
+                                                                                   StateScope scope) = 0;
+  // Writes `_metadata` of checkpoint `id` atomically (temp file, fsync, rename, fsync of the
+  // directory): after it returns OK the checkpoint survives a crash, before it never half-exists.
+  virtual Status writeMetadata(int64_t checkpointId, const std::string& bytes) = 0;
+  // Deletes everything of checkpoint `id` (aborted or subsumed checkpoints).
+  virtual Status discardLocation(int64_t checkpointId) = 0;
+  virtual std::unique_ptr<StateReader> createReader() = 0;
+  // Ids of the checkpoints whose metadata is complete, ascending.
+  virtual Result<std::vector<int64_t>> listCompletedCheckpoints() = 0;
+  virtual Result<std::string> readMetadata(int64_t checkpointId) = 0;
+};
+
+// <baseDir>/<jobId>; state smaller than `inlineThreshold` bytes stays in the metadata.
+Result<std::unique_ptr<CheckpointStorage>> createFileSystemCheckpointStorage(const std::string& baseDir,
+                                                                             const std::string& jobId,
+                                                                             uint64_t inlineThreshold);
+// Reads the state of checkpoints in `jobDirectory` (the directory file handles are
+// relative to, e.g. ResolvedCheckpoint::jobDirectory) without creating anything there.
+std::unique_ptr<StateReader> createFileStateReader(const std::string& jobDirectory);
+// Keeps everything in memory; for tests.
+std::unique_ptr<CheckpointStorage> createMemoryCheckpointStorage(uint64_t inlineThreshold);
+
+// The checkpoint directory (or _metadata file) a user passes to `weir run -s`:
+// reads and returns the metadata bytes and the job directory (handles are relative to it).
+struct ResolvedCheckpoint {
+  std::string jobDirectory;
+  int64_t checkpointId = 0;
+  std::string metadataBytes;
+};
+Result<ResolvedCheckpoint> resolveCheckpointPath(const std::string& path);
+
+}  // namespace weir::checkpoint

@@ -1,0 +1,263 @@
+#include "cluster/checkpoint_coordinator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/timer_service.h"
+
+namespace weir::cluster {
+
+namespace {
+constexpr size_t kStatsHistory = 32;
+}
+
+CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorOptions options, std::string jobId,
+                                             std::string jobName, checkpoint::CheckpointStorage& storage,
+                                             CheckpointCoordinatorGateway& gateway,
+                                             std::vector<CheckpointedOperator> operators, int tasksToAcknowledge)
+    : options_(options),
+      jobId_(std::move(jobId)),
+      jobName_(std::move(jobName)),
+      storage_(storage),
+      gateway_(gateway),
+      operators_(std::move(operators)),
+      tasksToAcknowledge_(tasksToAcknowledge) {}
+
+CheckpointCoordinator::~CheckpointCoordinator() { shutdown(); }
+
+void CheckpointCoordinator::start() {
+  std::lock_guard lock(mu_);
+  if (started_ || stopped_) return;
+  started_ = true;
+  lastCompletion_ = std::chrono::steady_clock::now() - options_.minPause;
+  if (options_.interval.count() > 0) scheduler_ = std::thread([this] { run(); });
+}
+
+void CheckpointCoordinator::shutdown() {
+  {
+    std::unique_lock lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    cv_.notify_all();
+  }
+  if (scheduler_.joinable()) scheduler_.join();
+  std::unique_lock lock(mu_);
+  while (!pending_.empty()) {
+    abortLocked(lock, pending_.begin()->first, checkpoint::CheckpointFailureReason::kCoordinatorShutdown,
+                "the job is shutting down");
+  }
+}
+
+void CheckpointCoordinator::run() {
+  std::unique_lock lock(mu_);
+  auto nextTrigger = std::chrono::steady_clock::now() + options_.interval;
+  while (!stopped_) {
+    auto now = std::chrono::steady_clock::now();
+    // Expire pending checkpoints that ran out of time.
+    std::vector<int64_t> expired;
+    for (auto& [id, p] : pending_)
+      if (now - p.triggered >= options_.timeout) expired.push_back(id);
+    for (int64_t id : expired) {
+      abortLocked(lock, id, checkpoint::CheckpointFailureReason::kTimeout,
+                  "checkpoint " + std::to_string(id) + " expired before completing (execution.checkpointing.timeout " +
+                      std::to_string(options_.timeout.count()) + " ms)");
+      if (stopped_) return;
+    }
+    now = std::chrono::steady_clock::now();
+    if (now >= nextTrigger) {
+      auto earliest = lastCompletion_ + options_.minPause;
+      if (int(pending_.size()) < options_.maxConcurrent && now >= earliest) {
+        (void)triggerLocked(lock, true);
+        nextTrigger = std::chrono::steady_clock::now() + options_.interval;
+      } else {
+        nextTrigger = std::max(earliest, now + std::chrono::milliseconds(1));
+      }
+      if (stopped_) return;
+    }
+    auto wake = nextTrigger;
+    for (auto& [id, p] : pending_) wake = std::min(wake, p.triggered + options_.timeout);
+    cv_.wait_until(lock, wake);
+  }
+}
+
+Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
+  std::unique_lock lock(mu_);
+  return triggerLocked(lock, false);
+}
+
+Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic) {
+  if (stopped_) return Status::failedPrecondition("the job is shutting down");
+  if (int(pending_.size()) >= options_.maxConcurrent) {
+    return Status::failedPrecondition("too many checkpoints in progress (execution.checkpointing.max-concurrent-"
+                                      "checkpoints is " + std::to_string(options_.maxConcurrent) + ")");
+  }
+  lock.unlock();
+  bool running = gateway_.allTasksRunning();
+  lock.lock();
+  if (!running) {
+    // Not a failure: tasks are starting or (bounded job) finishing. Try again next interval.
+    if (!periodic) return Status::failedPrecondition("not all tasks are running");
+    return Status::failedPrecondition("not all tasks are running");
+  }
+  int64_t id = nextId_++;
+  Status s = storage_.initializeLocation(id);
+  if (!s.isOk()) {
+    CheckpointStats st;
+    st.id = id;
+    st.status = CheckpointStatus::kFailed;
+    st.failureMessage = s.toString();
+    recordStats(st);
+    ++stats_.failed;
+    return s.withContext("checkpoint " + std::to_string(id));
+  }
+  Pending p;
+  p.id = id;
+  p.timestampMillis = runtime::wallClockMillis();
+  p.triggered = std::chrono::steady_clock::now();
+  p.stats.id = id;
+  p.stats.triggerTimestampMillis = p.timestampMillis;
+  p.stats.total = tasksToAcknowledge_;
+  int64_t ts = p.timestampMillis;
+  pending_.emplace(id, std::move(p));
+  ++stats_.inProgress;
+  lock.unlock();
+  spdlog::info("triggering checkpoint {} of job {}", id, jobId_);
+  gateway_.triggerSourceTasks(id, ts);
+  lock.lock();
+  cv_.notify_all();  // the scheduler re-computes its timeout wake-up
+  return id;
+}
+
+void CheckpointCoordinator::acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                        runtime::TaskStateSnapshot state,
+                                        const runtime::SubtaskCheckpointMetrics& metrics) {
+  std::unique_lock lock(mu_);
+  auto it = pending_.find(checkpointId);
+  if (it == pending_.end()) return;  // aborted meanwhile; its files are already deleted
+  Pending& p = it->second;
+  if (!p.acks.emplace(std::make_pair(vertexId, subtaskIndex), std::move(state)).second) return;
+  p.stats.acknowledged++;
+  p.stats.stateSize += metrics.stateSize;
+  p.stats.subtasks.push_back({vertexId, subtaskIndex, metrics});
+  if (int(p.acks.size()) == tasksToAcknowledge_) completeLocked(lock, checkpointId);
+}
+
+void CheckpointCoordinator::decline(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                    checkpoint::CheckpointFailureReason reason, const std::string& message) {
+  std::unique_lock lock(mu_);
+  if (pending_.count(checkpointId) == 0) return;
+  abortLocked(lock, checkpointId, reason,
+              "checkpoint " + std::to_string(checkpointId) + " declined by subtask " + std::to_string(subtaskIndex) +
+                  " of vertex " + std::to_string(vertexId) + ": " + message);
+}
+
+void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, int64_t id) {
+  Pending p = std::move(pending_.at(id));
+  pending_.erase(id);
+  --stats_.inProgress;
+
+  checkpoint::CheckpointMetadata md;
+  md.checkpointId = id;
+  md.jobId = jobId_;
+  md.jobName = jobName_;
+  md.timestampMillis = p.timestampMillis;
+  for (const CheckpointedOperator& op : operators_) {
+    checkpoint::OperatorState os;
+    os.operatorId = op.operatorId;
+    os.operatorName = op.name;
+    os.parallelism = op.parallelism;
+    os.maxParallelism = op.maxParallelism;
+    md.operators.push_back(std::move(os));
+  }
+  for (auto& [task, snapshot] : p.acks) {
+    for (auto& [opId, subtaskState] : snapshot) {
+      for (auto& os : md.operators) {
+        if (os.operatorId == opId) os.subtaskStates[task.second] = std::move(subtaskState);
+      }
+    }
+  }
+  std::string bytes = checkpoint::serializeMetadata(md);
+  lock.unlock();
+  Status written = storage_.writeMetadata(id, bytes);
+  lock.lock();
+  if (!written.isOk()) {
+    // Put it back so that abort sees it and deletes its files.
+    pending_.emplace(id, std::move(p));
+    ++stats_.inProgress;
+    abortLocked(lock, id, checkpoint::CheckpointFailureReason::kMetadataWriteFailed, written.toString());
+    return;
+  }
+  // Durable: from here on the checkpoint is complete.
+  consecutiveFailures_ = 0;
+  lastCompletion_ = std::chrono::steady_clock::now();
+  completed_.push_back(id);
+  std::vector<int64_t> subsumed;
+  while (int(completed_.size()) > options_.numRetained) {
+    subsumed.push_back(completed_.front());
+    completed_.pop_front();
+  }
+  p.stats.status = CheckpointStatus::kCompleted;
+  p.stats.endToEndDuration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered);
+  ++stats_.completed;
+  stats_.latestCompleted = p.stats;
+  recordStats(p.stats);
+  spdlog::info("completed checkpoint {} of job {} ({} bytes, {} ms)", id, jobId_, p.stats.stateSize,
+               p.stats.endToEndDuration.count());
+  lock.unlock();
+  for (int64_t old : subsumed) {
+    Status s = storage_.discardLocation(old);
+    if (!s.isOk()) spdlog::warn("could not delete subsumed checkpoint {}: {}", old, s.toString());
+  }
+  gateway_.notifyCheckpointComplete(id);
+  lock.lock();
+}
+
+void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int64_t id,
+                                        checkpoint::CheckpointFailureReason reason, const std::string& message) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  --stats_.inProgress;
+  ++stats_.failed;
+  p.stats.status = CheckpointStatus::kFailed;
+  p.stats.failureMessage = message;
+  p.stats.endToEndDuration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered);
+  stats_.latestFailed = p.stats;
+  recordStats(p.stats);
+  bool failJob = false;
+  if (checkpoint::countsAgainstTolerance(reason)) {
+    ++consecutiveFailures_;
+    failJob = consecutiveFailures_ > options_.tolerableFailures;
+  }
+  lock.unlock();
+  spdlog::warn("checkpoint {} of job {} failed ({}): {}", id, jobId_, checkpoint::failureReasonName(reason), message);
+  Status s = storage_.discardLocation(id);
+  if (!s.isOk()) spdlog::warn("could not delete the files of aborted checkpoint {}: {}", id, s.toString());
+  gateway_.notifyCheckpointAborted(id);
+  if (failJob) {
+    gateway_.failJob("exceeded the checkpoint failure tolerance (execution.checkpointing.tolerable-failed-"
+                     "checkpoints = " + std::to_string(options_.tolerableFailures) + "); last failure: " + message);
+  }
+  lock.lock();
+}
+
+void CheckpointCoordinator::recordStats(const CheckpointStats& s) {
+  stats_.history.push_back(s);
+  while (stats_.history.size() > kStatsHistory) stats_.history.pop_front();
+}
+
+CheckpointStatsSnapshot CheckpointCoordinator::stats() const {
+  std::lock_guard lock(mu_);
+  CheckpointStatsSnapshot s = stats_;
+  for (auto& [id, p] : pending_) s.history.push_back(p.stats);
+  return s;
+}
+
+std::vector<int64_t> CheckpointCoordinator::retainedCheckpoints() const {
+  std::lock_guard lock(mu_);
+  return {completed_.begin(), completed_.end()};
+}
+
+}  // namespace weir::cluster

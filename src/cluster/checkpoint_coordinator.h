@@ -1,0 +1,158 @@
+// CheckpointCoordinator: decides when a job checkpoints and when a checkpoint
+// is complete (Flink's CheckpointCoordinator, PendingCheckpoint,
+// CompletedCheckpointStore, CheckpointFailureManager).
+//
+// A scheduler thread triggers checkpoints every `interval`, respecting
+// min-pause (measured from the end of the last checkpoint) and
+// max-concurrent-checkpoints. A trigger creates a PendingCheckpoint that waits
+// for one acknowledgement per task; the first decline or the timeout aborts it:
+// its files are deleted and tasks are told. When all tasks acknowledged, the
+// metadata is written atomically and only then the checkpoint counts as
+// complete: older checkpoints beyond `num-retained` are deleted and tasks are
+// notified (sinks commit on that notification). Consecutive failures that count
+// (see CheckpointFailureReason) beyond `tolerable-failed-checkpoints` fail the
+// job.
+//
+// Threading: all public methods are thread-safe (tasks acknowledge from async
+// snapshot threads). Calls into the gateway are made without the coordinator's
+// lock held. Lifecycle: start() -> ... -> shutdown() (aborts pending checkpoints,
+// joins the scheduler).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <weir/core/status.h>
+
+#include "checkpoint/checkpoint_failure.h"
+#include "checkpoint/checkpoint_storage.h"
+#include "checkpoint/metadata.h"
+#include "runtime/task_deployment.h"
+
+namespace weir::cluster {
+
+struct CheckpointCoordinatorOptions {
+  std::chrono::milliseconds interval{0};
+  std::chrono::milliseconds timeout{10 * 60 * 1000};
+  std::chrono::milliseconds minPause{0};
+  int maxConcurrent = 1;
+  int tolerableFailures = 0;
+  int numRetained = 1;
+};
+
+// What the coordinator asks of the job (the JobMaster implements it).
+class CheckpointCoordinatorGateway {
+ public:
+  virtual ~CheckpointCoordinatorGateway() = default;
+  virtual bool allTasksRunning() = 0;
+  virtual void triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) = 0;
+  virtual void notifyCheckpointComplete(int64_t checkpointId) = 0;
+  virtual void notifyCheckpointAborted(int64_t checkpointId) = 0;
+  virtual void failJob(const std::string& cause) = 0;
+};
+
+// One operator of the job, as the metadata records it.
+struct CheckpointedOperator {
+  std::string operatorId;
+  std::string name;
+  int parallelism = 1;
+  int maxParallelism = kDefaultMaxParallelism;
+};
+
+enum class CheckpointStatus { kInProgress, kCompleted, kFailed };
+
+struct SubtaskCheckpointStats {
+  int vertexId = 0;
+  int subtaskIndex = 0;
+  runtime::SubtaskCheckpointMetrics metrics;
+};
+
+struct CheckpointStats {
+  int64_t id = 0;
+  CheckpointStatus status = CheckpointStatus::kInProgress;
+  int64_t triggerTimestampMillis = 0;
+  std::chrono::milliseconds endToEndDuration{0};
+  uint64_t stateSize = 0;
+  int acknowledged = 0;
+  int total = 0;
+  std::string failureMessage;
+  std::vector<SubtaskCheckpointStats> subtasks;
+};
+
+struct CheckpointStatsSnapshot {
+  int64_t completed = 0;
+  int64_t failed = 0;
+  int64_t inProgress = 0;
+  std::optional<CheckpointStats> latestCompleted;
+  std::optional<CheckpointStats> latestFailed;
+  std::deque<CheckpointStats> history;  // newest last
+};
+
+class CheckpointCoordinator {
+ public:
+  CheckpointCoordinator(CheckpointCoordinatorOptions options, std::string jobId, std::string jobName,
+                        checkpoint::CheckpointStorage& storage, CheckpointCoordinatorGateway& gateway,
+                        std::vector<CheckpointedOperator> operators, int tasksToAcknowledge);
+  ~CheckpointCoordinator();
+
+  void start();
+  // Stops triggering and aborts pending checkpoints. Idempotent.
+  void shutdown();
+  // Triggers a checkpoint now (ignoring interval and min-pause); returns its id or why not.
+  Result<int64_t> triggerCheckpoint();
+
+  void acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
+                   const runtime::SubtaskCheckpointMetrics& metrics);
+  void decline(int vertexId, int subtaskIndex, int64_t checkpointId, checkpoint::CheckpointFailureReason reason,
+               const std::string& message);
+
+  CheckpointStatsSnapshot stats() const;
+  // Ids of the completed checkpoints still retained, oldest first.
+  std::vector<int64_t> retainedCheckpoints() const;
+
+ private:
+  struct Pending {
+    int64_t id = 0;
+    int64_t timestampMillis = 0;
+    std::chrono::steady_clock::time_point triggered;
+    std::map<std::pair<int, int>, runtime::TaskStateSnapshot> acks;
+    CheckpointStats stats;
+  };
+
+  void run();
+  Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic);
+  void completeLocked(std::unique_lock<std::mutex>& lock, int64_t id);
+  void abortLocked(std::unique_lock<std::mutex>& lock, int64_t id, checkpoint::CheckpointFailureReason reason,
+                   const std::string& message);
+  void recordStats(const CheckpointStats& s);  // REQUIRES: mu_
+
+  const CheckpointCoordinatorOptions options_;
+  const std::string jobId_;
+  const std::string jobName_;
+  checkpoint::CheckpointStorage& storage_;
+  CheckpointCoordinatorGateway& gateway_;
+  const std::vector<CheckpointedOperator> operators_;
+  const int tasksToAcknowledge_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int64_t, Pending> pending_;       // guarded by mu_
+  std::deque<int64_t> completed_;            // guarded by mu_: retained, oldest first
+  int64_t nextId_ = 1;                       // guarded by mu_
+  int consecutiveFailures_ = 0;              // guarded by mu_
+  std::chrono::steady_clock::time_point lastCompletion_;  // guarded by mu_
+  bool stopped_ = false;                     // guarded by mu_
+  bool started_ = false;                     // guarded by mu_
+  CheckpointStatsSnapshot stats_;            // guarded by mu_
+  std::thread scheduler_;
+};
+
+}  // namespace weir::cluster
