@@ -68,11 +68,15 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     JobProgress p = client->progress();
     double secs = std::chrono::duration<double>(now - lastTick).count();
     if (tty) {
-      std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)  elapsed %s",
+      std::string ckpt = p.checkpointsCompleted + p.checkpointsFailed == 0
+                             ? ""
+                             : fmt::format("  chk {} ({} ms, {}B)", p.lastCheckpointId, p.lastCheckpointDurationMs,
+                                           human(double(p.lastCheckpointSize)));
+      std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)%s  elapsed %s",
                    jobStatusName(client->status()),
                    human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
                    human(double(p.sinkRecordsIn - last.sinkRecordsIn) / secs).c_str(),
-                   human(double(p.sourceRecordsOut)).c_str(), human(double(p.sinkRecordsIn)).c_str(),
+                   human(double(p.sourceRecordsOut)).c_str(), human(double(p.sinkRecordsIn)).c_str(), ckpt.c_str(),
                    clock(std::chrono::duration_cast<std::chrono::milliseconds>(now - start)).c_str());
       std::fflush(stderr);
       printedLine = true;
@@ -96,6 +100,12 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
       human(double(r.progress.sourceRecordsOut) / secs).c_str(), (unsigned long long)r.progress.sinkRecordsIn,
       human(double(r.progress.sinkRecordsIn) / secs).c_str(),
       (unsigned long long)r.progress.networkRecordsIn);
+  if (r.progress.checkpointsCompleted + r.progress.checkpointsFailed > 0) {
+    std::fprintf(stderr, "  checkpoints: %lld completed, %lld failed; last: %lld (%lld ms, %llu bytes)\n",
+                 (long long)r.progress.checkpointsCompleted, (long long)r.progress.checkpointsFailed,
+                 (long long)r.progress.lastCheckpointId, (long long)r.progress.lastCheckpointDurationMs,
+                 (unsigned long long)r.progress.lastCheckpointSize);
+  }
   if (r.status == JobStatus::kFailed) {
     std::fprintf(stderr, "  cause: %s\n", r.failure.c_str());
     return 1;

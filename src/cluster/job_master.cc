@@ -392,6 +392,16 @@ JobProgress JobMaster::progress() const {
     }
   }
   for (const auto& t : taskMetrics_) p.networkRecordsIn += t->numRecordsIn.get();
+  if (checkpointCoordinator_) {
+    CheckpointStatsSnapshot s = checkpointCoordinator_->stats();
+    p.checkpointsCompleted = s.completed;
+    p.checkpointsFailed = s.failed;
+    if (s.latestCompleted) {
+      p.lastCheckpointId = s.latestCompleted->id;
+      p.lastCheckpointDurationMs = s.latestCompleted->endToEndDuration.count();
+      p.lastCheckpointSize = s.latestCompleted->stateSize;
+    }
+  }
   std::lock_guard lock(mu_);
   p.tasksRunning = tasksRunning_;
   p.tasksTotal = tasksTotal_;

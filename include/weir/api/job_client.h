@@ -33,6 +33,12 @@ struct JobProgress {
   uint64_t networkRecordsIn = 0;  // records that crossed a network exchange
   int tasksRunning = 0;
   int tasksTotal = 0;
+  // Checkpoints (all zero when checkpointing is off).
+  int64_t checkpointsCompleted = 0;
+  int64_t checkpointsFailed = 0;
+  int64_t lastCheckpointId = 0;  // the latest completed one
+  int64_t lastCheckpointDurationMs = 0;
+  uint64_t lastCheckpointSize = 0;
 };
 
 struct JobExecutionResult {
