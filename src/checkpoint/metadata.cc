@@ -174,6 +174,7 @@ void writeOperator(DataOutput& out, const OperatorState& op) {
     out.writeVarU64(uint64_t(index));
     writeSubtask(out, state);
   }
+  out.writeString(op.coordinatorState);
 }
 
 OperatorState readOperator(DataInput& in) {
@@ -189,6 +190,7 @@ OperatorState readOperator(DataInput& in) {
       malformed("operator '" + op.operatorId + "' has subtask " + std::to_string(index) + " twice");
     }
   }
+  in.readString(op.coordinatorState);
   return op;
 }
 

@@ -79,6 +79,9 @@ struct OperatorState {
   int parallelism = 1;
   int maxParallelism = kDefaultMaxParallelism;
   std::map<int, OperatorSubtaskState> subtaskStates;  // subtask index -> state (absent = nothing)
+  // The operator's coordinator state (a source's split enumerator: its unassigned splits),
+  // taken before the checkpoint's barriers were injected; empty if none.
+  std::string coordinatorState;
   bool operator==(const OperatorState&) const = default;
 };
 

@@ -24,6 +24,8 @@ class RunCommand {
   std::vector<std::string> dynamicProperties_;
   bool list_ = false;
   bool noProgress_ = false;
+  std::string restorePath_;
+  bool allowNonRestoredState_ = false;
 };
 
 }  // namespace weir::cli

@@ -21,6 +21,10 @@ RunCommand::RunCommand(CLI::App& app) {
   cmd_->add_option("-D", dynamicProperties_, "Set a configuration value: -D key=value (repeatable)")
       ->allow_extra_args(false);
   cmd_->add_flag("--no-progress", noProgress_, "Do not show the live progress line");
+  cmd_->add_option("-s,--fromSavepoint", restorePath_,
+                   "Start from a retained checkpoint: its chk-N directory or _metadata file");
+  cmd_->add_flag("-n,--allow-non-restored-state", allowNonRestoredState_,
+                 "Start even if the checkpoint has state for operators the job no longer has");
   // Everything after the job name belongs to the job: `weir run wordcount --help` is the job's help.
   cmd_->prefix_command();
 }
@@ -48,6 +52,8 @@ int RunCommand::execute() {
   }
   StreamExecutionEnvironment env = std::move(created).value();
   if (parallelism_ > 0) env.setParallelism(parallelism_);
+  if (!restorePath_.empty()) env.configuration().set(options::kStateRecoveryPath.key, restorePath_);
+  if (allowNonRestoredState_) env.configuration().set(options::kIgnoreUnclaimedState.key, "true");
 
   spdlog::set_level(spdlog::level::warn);
   try {

@@ -121,8 +121,14 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
   ++stats_.inProgress;
   lock.unlock();
   spdlog::info("triggering checkpoint {} of job {}", id, jobId_);
-  gateway_.triggerSourceTasks(id, ts);
+  std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts);
   lock.lock();
+  auto it = pending_.find(id);
+  if (it != pending_.end()) {
+    it->second.coordinatorStates = std::move(coordinatorStates);
+    it->second.triggerDone = true;
+    if (int(it->second.acks.size()) == tasksToAcknowledge_) completeLocked(lock, id);
+  }
   cv_.notify_all();  // the scheduler re-computes its timeout wake-up
   return id;
 }
@@ -138,7 +144,7 @@ void CheckpointCoordinator::acknowledge(int vertexId, int subtaskIndex, int64_t 
   p.stats.acknowledged++;
   p.stats.stateSize += metrics.stateSize;
   p.stats.subtasks.push_back({vertexId, subtaskIndex, metrics});
-  if (int(p.acks.size()) == tasksToAcknowledge_) completeLocked(lock, checkpointId);
+  if (int(p.acks.size()) == tasksToAcknowledge_ && p.triggerDone) completeLocked(lock, checkpointId);
 }
 
 void CheckpointCoordinator::decline(int vertexId, int subtaskIndex, int64_t checkpointId,
@@ -166,6 +172,8 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
     os.operatorName = op.name;
     os.parallelism = op.parallelism;
     os.maxParallelism = op.maxParallelism;
+    auto cs = p.coordinatorStates.find(op.operatorId);
+    if (cs != p.coordinatorStates.end()) os.coordinatorState = cs->second;
     md.operators.push_back(std::move(os));
   }
   for (auto& [task, snapshot] : p.acks) {
@@ -176,6 +184,7 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
     }
   }
   std::string bytes = checkpoint::serializeMetadata(md);
+  checkpoint::CheckpointMetadata completedMetadata = md;
   lock.unlock();
   Status written = storage_.writeMetadata(id, bytes);
   lock.lock();
@@ -190,6 +199,7 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   consecutiveFailures_ = 0;
   lastCompletion_ = std::chrono::steady_clock::now();
   completed_.push_back(id);
+  latest_ = std::move(completedMetadata);
   std::vector<int64_t> subsumed;
   while (int(completed_.size()) > options_.numRetained) {
     subsumed.push_back(completed_.front());
@@ -253,6 +263,17 @@ CheckpointStatsSnapshot CheckpointCoordinator::stats() const {
   CheckpointStatsSnapshot s = stats_;
   for (auto& [id, p] : pending_) s.history.push_back(p.stats);
   return s;
+}
+
+std::optional<checkpoint::CheckpointMetadata> CheckpointCoordinator::latestCompleted() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+void CheckpointCoordinator::restoredFrom(const checkpoint::CheckpointMetadata& restored) {
+  std::lock_guard lock(mu_);
+  nextId_ = std::max(nextId_, restored.checkpointId + 1);
+  if (!latest_ || latest_->checkpointId < restored.checkpointId) latest_ = restored;
 }
 
 std::vector<int64_t> CheckpointCoordinator::retainedCheckpoints() const {

@@ -53,7 +53,10 @@ class CheckpointCoordinatorGateway {
  public:
   virtual ~CheckpointCoordinatorGateway() = default;
   virtual bool allTasksRunning() = 0;
-  virtual void triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) = 0;
+  // Snapshots the operator coordinators and triggers the source tasks; returns the
+  // coordinators' states by operator id (a coordinator triggers its own subtasks right
+  // after its snapshot, see OperatorCoordinator::checkpointCoordinator).
+  virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) = 0;
   virtual void notifyCheckpointComplete(int64_t checkpointId) = 0;
   virtual void notifyCheckpointAborted(int64_t checkpointId) = 0;
   virtual void failJob(const std::string& cause) = 0;
@@ -117,6 +120,10 @@ class CheckpointCoordinator {
   CheckpointStatsSnapshot stats() const;
   // Ids of the completed checkpoints still retained, oldest first.
   std::vector<int64_t> retainedCheckpoints() const;
+  // The metadata of the latest completed checkpoint (what a restart restores), if any.
+  std::optional<checkpoint::CheckpointMetadata> latestCompleted() const;
+  // After a restore from `restored`: continue numbering after it (and subsume it if claimed).
+  void restoredFrom(const checkpoint::CheckpointMetadata& restored);
 
  private:
   struct Pending {
@@ -124,6 +131,10 @@ class CheckpointCoordinator {
     int64_t timestampMillis = 0;
     std::chrono::steady_clock::time_point triggered;
     std::map<std::pair<int, int>, runtime::TaskStateSnapshot> acks;
+    std::map<std::string, std::string> coordinatorStates;  // by operator id
+    // Set once the coordinators' states are attached: tasks may acknowledge before the
+    // trigger call returns, and the checkpoint must not complete without those states.
+    bool triggerDone = false;
     CheckpointStats stats;
   };
 
@@ -146,6 +157,7 @@ class CheckpointCoordinator {
   std::condition_variable cv_;
   std::map<int64_t, Pending> pending_;       // guarded by mu_
   std::deque<int64_t> completed_;            // guarded by mu_: retained, oldest first
+  std::optional<checkpoint::CheckpointMetadata> latest_;  // guarded by mu_
   int64_t nextId_ = 1;                       // guarded by mu_
   int consecutiveFailures_ = 0;              // guarded by mu_
   std::chrono::steady_clock::time_point lastCompletion_;  // guarded by mu_

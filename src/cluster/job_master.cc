@@ -1,5 +1,8 @@
 #include "cluster/job_master.h"
 
+#include "checkpoint/metadata.h"
+#include "state/operator_state_redistribution.h"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -205,8 +208,76 @@ void JobMaster::stopCheckpointing() {
   if (checkpointCoordinator_) checkpointCoordinator_->shutdown();
 }
 
+Status JobMaster::loadRestoreCheckpoint() {
+  std::optional<std::string> path = config_->get(options::kStateRecoveryPath);
+  if (!path || path->empty()) return Status::ok();
+  Result<checkpoint::ResolvedCheckpoint> resolved = checkpoint::resolveCheckpointPath(*path);
+  if (!resolved.isOk()) return resolved.status().withContext("cannot restore from '" + *path + "'");
+  Result<checkpoint::CheckpointMetadata> md =
+      checkpoint::deserializeMetadata(resolved->metadataBytes, *path);
+  if (!md.isOk()) return md.status();
+  const bool ignoreUnclaimed = config_->get(options::kIgnoreUnclaimedState);
+  for (const checkpoint::OperatorState& os : md->operators) {
+    const StreamNode* match = nullptr;
+    for (const StreamNode& n : streamGraph_->nodes())
+      if (operatorIdOf(n) == os.operatorId) match = &n;
+    bool hasState = !os.subtaskStates.empty() || !os.coordinatorState.empty();
+    if (match == nullptr) {
+      if (hasState && !ignoreUnclaimed) {
+        return Status::invalidArgument(
+            "checkpoint " + *path + " has state for operator '" + os.operatorId + "' (" + os.operatorName +
+            "), which this job does not have; give the operator that uid again, or set "
+            "execution.state-recovery.ignore-unclaimed-state to drop that state");
+      }
+      continue;
+    }
+    int newMax = jobGraph_.nodeMaxParallelism[size_t(match->id)];
+    bool keyed = false;
+    for (auto& [i, s] : os.subtaskStates) keyed |= !s.keyedState.empty();
+    if (keyed && newMax != os.maxParallelism) {
+      return Status::invalidArgument("operator '" + os.operatorId + "': the checkpoint was taken with max "
+                                     "parallelism " + std::to_string(os.maxParallelism) + " and the job now has " +
+                                     std::to_string(newMax) + "; keyed state is split into that many key groups, "
+                                     "so max parallelism cannot change");
+    }
+  }
+  restoreReader_ = checkpoint::createFileStateReader(resolved->jobDirectory);
+  spdlog::info("job {} restores checkpoint {} from {}", jobId_, md->checkpointId, *path);
+  restoreFrom_ = std::move(md).value();
+  return Status::ok();
+}
+
+std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateFor(const graph::JobVertex& v,
+                                                                                  int subtask) {
+  std::map<std::string, checkpoint::OperatorSubtaskState> result;
+  if (!restoreFrom_) return result;
+  for (int nodeId : v.chain) {
+    const StreamNode& n = streamGraph_->node(nodeId);
+    std::string opId = operatorIdOf(n);
+    for (const checkpoint::OperatorState& os : restoreFrom_->operators) {
+      if (os.operatorId != opId) continue;
+      checkpoint::OperatorSubtaskState s;
+      KeyGroupRange range = keyGroupRangeForOperatorIndex(jobGraph_.nodeMaxParallelism[size_t(nodeId)],
+                                                          v.parallelism, subtask);
+      std::vector<checkpoint::OperatorStateHandle> old(size_t(os.parallelism));
+      for (auto& [i, st] : os.subtaskStates) {
+        for (const auto& k : st.keyedState) {
+          if (k.range.start <= range.end && range.start <= k.range.end) s.keyedState.push_back(k);
+        }
+        if (!st.operatorState.empty()) old[size_t(i)] = st.operatorState.front();
+      }
+      bool anyOperatorState = false;
+      for (auto& h : old) anyOperatorState |= !h.states.empty();
+      if (anyOperatorState) s.operatorState = state::redistributeOperatorState(old, v.parallelism)[size_t(subtask)];
+      if (!s.empty()) result[opId] = std::move(s);
+    }
+  }
+  return result;
+}
+
 Status JobMaster::deploy() {
   startTime_ = std::chrono::steady_clock::now();
+  WEIR_RETURN_IF_ERROR(loadRestoreCheckpoint());
   WEIR_RETURN_IF_ERROR(createNetwork());
   const StreamGraph& g = *streamGraph_;
   auto bufferTimeout = config_->get(options::kBufferTimeout);
@@ -234,6 +305,11 @@ Status JobMaster::deploy() {
       d.config = config_;
       d.bufferTimeout = bufferTimeout;
       d.metrics = std::make_shared<runtime::TaskIOMetrics>();
+      if (restoreFrom_) {
+        d.restored = true;
+        d.restoreState = restoreStateFor(v, s);
+        d.restoreReader = restoreReader_.get();
+      }
       if (checkpointCoordinator_) {
         d.checkpointing.enabled = true;
         d.checkpointing.storage = checkpointStorage_.get();
@@ -292,6 +368,17 @@ Status JobMaster::deploy() {
     coordinatorContexts_.push_back(std::make_unique<CoordinatorContext>(*this, n.id));
     coordinators_[size_t(n.id)] = n.coordinatorFactory(*coordinatorContexts_.back());
   }
+  if (restoreFrom_) {
+    for (const StreamNode& n : g.nodes()) {
+      if (!coordinators_[size_t(n.id)]) continue;
+      for (const checkpoint::OperatorState& os : restoreFrom_->operators) {
+        if (os.operatorId == operatorIdOf(n) && !os.coordinatorState.empty()) {
+          coordinators_[size_t(n.id)]->resetToCheckpoint(os.coordinatorState);
+        }
+      }
+    }
+    if (checkpointCoordinator_) checkpointCoordinator_->restoredFrom(*restoreFrom_);
+  }
   try {
     for (auto& c : coordinators_)
       if (c) c->start();
@@ -314,11 +401,24 @@ bool JobMaster::allTasksRunning() {
   return status_ == JobStatus::kRunning && tasksRunning_ == tasksTotal_;
 }
 
-void JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) {
+std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) {
+  std::map<std::string, std::string> states;
   for (const graph::JobVertex& v : jobGraph_.vertices) {
-    if (!streamGraph_->node(v.headNode()).isSource) continue;
-    for (auto& t : tasks_[size_t(v.id)]) t->triggerCheckpoint(checkpointId, timestampMillis, network::CheckpointKind::kCheckpoint);
+    const StreamNode& head = streamGraph_->node(v.headNode());
+    if (!head.isSource) continue;
+    auto trigger = [&] {
+      for (auto& t : tasks_[size_t(v.id)]) {
+        t->triggerCheckpoint(checkpointId, timestampMillis, network::CheckpointKind::kCheckpoint);
+      }
+    };
+    OperatorCoordinator* c = coordinators_[size_t(head.id)].get();
+    if (c != nullptr) {
+      states[operatorIdOf(head)] = c->checkpointCoordinator(checkpointId, trigger);
+    } else {
+      trigger();
+    }
   }
+  return states;
 }
 
 void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {

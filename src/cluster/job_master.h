@@ -12,7 +12,9 @@
 
 #include <condition_variable>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,10 +65,14 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   class CoordinatorContext;
   Status createNetwork();
   Status setUpCheckpointing();
+  // Reads the checkpoint named by execution.state-recovery.path, if any, and checks it fits the job.
+  Status loadRestoreCheckpoint();
+  // This subtask's share of the restored state, by operator id.
+  std::map<std::string, checkpoint::OperatorSubtaskState> restoreStateFor(const graph::JobVertex& v, int subtask);
   void stopCheckpointing();
   // CheckpointCoordinatorGateway
   bool allTasksRunning() override;
-  void triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) override;
+  std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) override;
   void notifyCheckpointComplete(int64_t checkpointId) override;
   void notifyCheckpointAborted(int64_t checkpointId) override;
   void failJob(const std::string& cause) override;
@@ -96,6 +102,8 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::unique_ptr<runtime::AsyncExecutor> snapshotExecutor_;
   std::unique_ptr<CheckpointCoordinator> checkpointCoordinator_;
   std::string retention_ = "NO_EXTERNALIZED_CHECKPOINTS";
+  std::optional<checkpoint::CheckpointMetadata> restoreFrom_;
+  std::unique_ptr<checkpoint::StateReader> restoreReader_;
   std::vector<std::vector<std::unique_ptr<runtime::StreamTask>>> tasks_;  // [vertex][subtask]
 
   mutable std::mutex mu_;

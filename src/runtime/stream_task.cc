@@ -375,8 +375,26 @@ void StreamTask::buildChain() {
 }
 
 void StreamTask::initializeOperators() {
-  // Restoring from a checkpoint comes with recovery; until then every run starts empty.
-  for (auto& op : operators_) invokeUserFunction(*op, [&] { op->initializeState(/*restored=*/false); });
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    OperatorContext& ctx = *contexts_[i];
+    auto it = d_.restoreState.find(ctx.spec().operatorId);
+    if (it != d_.restoreState.end()) {
+      const checkpoint::OperatorSubtaskState& s = it->second;
+      if (!s.keyedState.empty()) {
+        if (ctx.backend() == nullptr) {
+          throw std::runtime_error("the checkpoint has keyed state for operator '" + ctx.spec().name +
+                                   "', which is not keyed in this job");
+        }
+        throwIfError(state::restoreKeyedState(*ctx.backend(), s.keyedState, *d_.restoreReader)
+                         .withContext("restoring the keyed state of operator '" + ctx.spec().name + "'"));
+      }
+      if (!s.operatorState.empty()) {
+        throwIfError(state::restoreOperatorState(ctx.operatorStore(), s.operatorState, *d_.restoreReader)
+                         .withContext("restoring the operator state of operator '" + ctx.spec().name + "'"));
+      }
+    }
+    invokeUserFunction(*operators_[i], [&] { operators_[i]->initializeState(d_.restored); });
+  }
 }
 
 void StreamTask::openOperators() {

@@ -96,6 +96,12 @@ struct TaskDeployment {
   std::chrono::milliseconds bufferTimeout{100};
   std::shared_ptr<TaskIOMetrics> metrics;
   TaskCheckpointing checkpointing;
+  // Restore: this subtask's share of the checkpoint's state, by operator id (keyed
+  // handles intersecting its key groups; operator state redistributed), read through
+  // `restoreReader` (owned by the JobMaster). `restored` is false for a fresh start.
+  bool restored = false;
+  std::map<std::string, checkpoint::OperatorSubtaskState> restoreState;
+  checkpoint::StateReader* restoreReader = nullptr;
 };
 
 struct TaskExecutionStateUpdate {

@@ -51,7 +51,7 @@ CheckpointMetadata richMetadata() {
   m.timestampMillis = std::numeric_limits<int64_t>::min();
   m.kind = SnapshotKind::kSavepoint;
 
-  OperatorState source{"source-uid", "Kafka Source", 2, 128, {}};
+  OperatorState source{"source-uid", "Kafka Source", 2, 128, {}, std::string("\x01\x02enumerator", 12)};
   OperatorSubtaskState s0;
   s0.operatorState.push_back(OperatorStateHandle{
       {{"offsets", {OperatorStateDistribution::kUnion, {0, 17, std::numeric_limits<uint64_t>::max()}}},
@@ -252,6 +252,7 @@ TEST(MetadataTest, RejectsInvalidValues) {
       out.writeVarU64(0);
       out.writeVarU64(0);
     }
+    out.writeString("");  // coordinator state
     return seal(1, out.view());
   };
   EXPECT_TRUE(parse(withOperator(2, 4, {0, 1})).isOk());

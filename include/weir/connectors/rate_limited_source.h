@@ -26,6 +26,10 @@ class RateLimitedSource final : public Source<T, Split> {
       SplitEnumeratorContext<Split>& ctx) const override {
     return inner_->createEnumerator(ctx);
   }
+  std::unique_ptr<SplitEnumerator<Split>> restoreEnumerator(SplitEnumeratorContext<Split>& ctx,
+                                                            std::vector<Split> unassigned) const override {
+    return inner_->restoreEnumerator(ctx, std::move(unassigned));
+  }
   std::unique_ptr<SourceReader<T, Split>> createReader(SourceReaderContext& ctx) const override {
     return std::make_unique<Reader>(inner_->createReader(ctx), ctx, rate_ / ctx.parallelism());
   }

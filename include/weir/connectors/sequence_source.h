@@ -23,30 +23,6 @@ WEIR_STRUCT(NumberSequenceSplit, from, to);
 // Splits [from, to] into `n` contiguous, non-empty ranges (fewer if there are fewer numbers).
 std::vector<NumberSequenceSplit> splitNumberSequence(int64_t from, int64_t to, int n);
 
-// Hands out splits in order, one per request, then "no more splits".
-template <class Split>
-class StaticSplitEnumerator final : public SplitEnumerator<Split> {
- public:
-  StaticSplitEnumerator(SplitEnumeratorContext<Split>& ctx, std::vector<Split> splits)
-      : ctx_(ctx), pending_(splits.begin(), splits.end()) {}
-  void handleSplitRequest(int subtask) override {
-    if (pending_.empty()) {
-      ctx_.signalNoMoreSplits(subtask);
-      return;
-    }
-    ctx_.assignSplit(pending_.front(), subtask);
-    pending_.pop_front();
-  }
-  void addSplitsBack(std::vector<Split> splits, int) override {
-    pending_.insert(pending_.begin(), splits.begin(), splits.end());
-  }
-  std::vector<Split> snapshotState() override { return {pending_.begin(), pending_.end()}; }
-
- private:
-  SplitEnumeratorContext<Split>& ctx_;
-  std::deque<Split> pending_;
-};
-
 // Reads number-sequence splits one after another, asking for the next when one is done.
 // `Emit` turns a number into records (identity for the sequence source).
 template <class T, class Emit>

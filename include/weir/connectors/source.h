@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -89,6 +90,30 @@ class SplitEnumerator {
   virtual std::vector<Split> snapshotState() = 0;
 };
 
+// Hands out splits in order, one per request, then "no more splits".
+template <class Split>
+class StaticSplitEnumerator final : public SplitEnumerator<Split> {
+ public:
+  StaticSplitEnumerator(SplitEnumeratorContext<Split>& ctx, std::vector<Split> splits)
+      : ctx_(ctx), pending_(splits.begin(), splits.end()) {}
+  void handleSplitRequest(int subtask) override {
+    if (pending_.empty()) {
+      ctx_.signalNoMoreSplits(subtask);
+      return;
+    }
+    ctx_.assignSplit(pending_.front(), subtask);
+    pending_.pop_front();
+  }
+  void addSplitsBack(std::vector<Split> splits, int) override {
+    pending_.insert(pending_.begin(), splits.begin(), splits.end());
+  }
+  std::vector<Split> snapshotState() override { return {pending_.begin(), pending_.end()}; }
+
+ private:
+  SplitEnumeratorContext<Split>& ctx_;
+  std::deque<Split> pending_;
+};
+
 template <class T, class Split>
 class Source {
  public:
@@ -98,6 +123,13 @@ class Source {
   virtual Boundedness boundedness() const = 0;
   virtual std::unique_ptr<SplitEnumerator<Split>> createEnumerator(
       SplitEnumeratorContext<Split>& ctx) const = 0;
+  // The enumerator of a job restored from a checkpoint: `unassigned` are the splits it
+  // had not handed out when the checkpoint was taken (the readers' splits come back
+  // through their own state). Sources whose enumerator holds more state override this.
+  virtual std::unique_ptr<SplitEnumerator<Split>> restoreEnumerator(SplitEnumeratorContext<Split>& ctx,
+                                                                    std::vector<Split> unassigned) const {
+    return std::make_unique<StaticSplitEnumerator<Split>>(ctx, std::move(unassigned));
+  }
   virtual std::unique_ptr<SourceReader<T, Split>> createReader(SourceReaderContext& ctx) const = 0;
 };
 

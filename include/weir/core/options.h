@@ -77,4 +77,12 @@ inline const ConfigOption<MemorySize> kCheckpointInlineThreshold{
     "execution.checkpointing.data-inline-threshold", MemorySize{20 * 1024}, {"state.storage.fs.memory-threshold"},
     "State smaller than this is stored inside the checkpoint's _metadata."};
 
+// ---- recovery ----
+inline const OptionalConfigOption<std::string> kStateRecoveryPath{
+    "execution.state-recovery.path", {"execution.savepoint.path"},
+    "Checkpoint (chk-N directory or its _metadata) to start the job from (`weir run -s`)."};
+inline const ConfigOption<bool> kIgnoreUnclaimedState{
+    "execution.state-recovery.ignore-unclaimed-state", false, {"execution.savepoint.ignore-unclaimed-state"},
+    "Start even if the checkpoint has state for operators the job no longer has (that state is dropped)."};
+
 }  // namespace weir::options

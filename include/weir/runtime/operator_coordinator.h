@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -27,6 +29,13 @@ class OperatorCoordinator {
   virtual void start() = 0;
   virtual void handleEventFromOperator(int subtask, const std::vector<uint8_t>& event) = 0;
   virtual void close() {}
+  // Snapshots the coordinator for checkpoint `checkpointId`, then calls
+  // `triggerSubtasks` before any further event can reach a subtask: an event sent
+  // after the snapshot is then delivered after the subtask's own snapshot, so that
+  // no split is in both the coordinator's and a reader's state, nor in neither.
+  virtual std::string checkpointCoordinator(int64_t checkpointId, const std::function<void()>& triggerSubtasks) = 0;
+  // Before start(): restore the state of a checkpoint.
+  virtual void resetToCheckpoint(const std::string& state) = 0;
 };
 
 }  // namespace weir

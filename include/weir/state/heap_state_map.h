@@ -16,9 +16,11 @@
 // The map never writes into memory a View can reach: the first write after a
 // snapshot clones the directory if a View still holds it (O(pages), sharing
 // every page), and the first write to a page copies that page if a View still
-// holds it. A page whose Views are gone is written in place again. The check
-// on the write path is one compare of the slot's directory entry against the
-// map's snapshot epoch; reads (findForRead, forEach) never copy.
+// holds it. A page whose Views are gone is written in place again. Lookups go
+// through the map's private page table (slot pointer and epoch per page,
+// inline in the map object for small maps); the check on the write path is one
+// compare of the page's epoch with the map's snapshot epoch. Reads
+// (findForRead, forEach) never copy.
 //
 // Why an intrusive count and not std::shared_ptr: "exclusively ours, write in
 // place" must be an acquire load of the count, so that a View's reads on the
@@ -35,12 +37,15 @@
 // and a write after a snapshot may copy the page).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <new>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -123,15 +128,17 @@ class KeyBytes {
 };
 
 template <class S>
-class HeapStateMap {
+class alignas(64) HeapStateMap {
   struct Slot;
+  struct Page;
   struct Directory;
 
  public:
-  // Slots per page: large enough that the directory stays small (a 10M-entry
-  // state has a few hundred entries per key group), small enough that copying
-  // a page on the first write after a snapshot is cheap.
-  static constexpr unsigned kPageShift = 8;
+  // Slots per page: large enough that a map of up to 832 entries (a hundred
+  // thousand keys over 128 key groups) is one page and takes the single-page
+  // lookup path, small enough that copying a page on the first write after a
+  // snapshot is cheap (32 KB for 8-byte values).
+  static constexpr unsigned kPageShift = 10;
   static constexpr size_t kPageSlots = size_t{1} << kPageShift;
   static constexpr size_t kPageMask = kPageSlots - 1;
 
@@ -139,16 +146,13 @@ class HeapStateMap {
   class View {
    public:
     View() = default;
-    View(const View& o) : dir_(o.dir_), size_(o.size_), mask_(o.mask_), shift_(o.shift_) {
+    View(const View& o) : dir_(o.dir_), size_(o.size_), shift_(o.shift_) {
       if (dir_ != nullptr) dir_->refs.fetch_add(1, std::memory_order_relaxed);
     }
-    View(View&& o) noexcept : dir_(std::exchange(o.dir_, nullptr)), size_(o.size_), mask_(o.mask_), shift_(o.shift_) {
-      o.size_ = 0;
-    }
+    View(View&& o) noexcept : dir_(std::exchange(o.dir_, nullptr)), size_(std::exchange(o.size_, 0)), shift_(o.shift_) {}
     View& operator=(View o) noexcept {
       std::swap(dir_, o.dir_);
       std::swap(size_, o.size_);
-      std::swap(mask_, o.mask_);
       std::swap(shift_, o.shift_);
       return *this;
     }
@@ -158,8 +162,9 @@ class HeapStateMap {
     const S* find(std::string_view key, uint64_t hash) const {
       if (size_ == 0) return nullptr;
       const uint64_t h = stored(hash);
-      for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask_) {
-        const Slot& s = slotIn(dir_->entries.data(), i);
+      const size_t mask = maskFor(shift_);
+      for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask) {
+        const Slot& s = dir_->pages[i >> kPageShift]->slots[i & kPageMask];
         if (s.hash == 0) return nullptr;
         if (s.hash == h && s.key == key) return &s.value;
       }
@@ -167,16 +172,15 @@ class HeapStateMap {
     // Calls fn(keyBytes, value) for every entry, in table order.
     template <class Fn>
     void forEach(Fn&& fn) const {
-      if (dir_ != nullptr) forEachIn(*dir_, fn);
+      if (dir_ == nullptr) return;
+      for (const Page* p : dir_->pages) forEachIn(p->slots, p->size, fn);
     }
 
    private:
     friend class HeapStateMap;
-    View(Directory* dir, size_t size, size_t mask, unsigned shift)
-        : dir_(dir), size_(size), mask_(mask), shift_(shift) {}
+    View(Directory* dir, size_t size, unsigned shift) : dir_(dir), size_(size), shift_(shift) {}
     Directory* dir_ = nullptr;  // one reference owned
     size_t size_ = 0;
-    size_t mask_ = 0;
     unsigned shift_ = 64;
   };
 
@@ -185,15 +189,17 @@ class HeapStateMap {
   HeapStateMap& operator=(HeapStateMap&& o) noexcept {
     if (this != &o) {
       unref(dir_);
-      dir_ = std::exchange(o.dir_, nullptr);
-      entries_ = std::exchange(o.entries_, nullptr);
       size_ = std::exchange(o.size_, 0);
-      capacity_ = std::exchange(o.capacity_, 0);
+      growAt_ = std::exchange(o.growAt_, 0);
       mask_ = std::exchange(o.mask_, 0);
-      shift_ = std::exchange(o.shift_, 64);
       epoch_ = o.epoch_;
-      dirEpoch_ = o.dirEpoch_;
-      o.dirEpoch_ = 0;
+      shift_ = std::exchange(o.shift_, 64);
+      std::copy(std::begin(o.inline_), std::end(o.inline_), std::begin(inline_));
+      heapPages_ = std::move(o.heapPages_);
+      pages_ = o.pages_ == o.inline_ ? inline_ : heapPages_.get();
+      o.pages_ = o.inline_;
+      dir_ = std::exchange(o.dir_, nullptr);
+      dirEpoch_ = std::exchange(o.dirEpoch_, 0);
       pageCopies_ = o.pageCopies_;
       directoryCopies_ = o.directoryCopies_;
     }
@@ -207,8 +213,9 @@ class HeapStateMap {
   const S* findForRead(std::string_view key, uint64_t hash) const {
     if (size_ == 0) return nullptr;
     const uint64_t h = stored(hash);
-    for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask_) {
-      const Slot& s = slotIn(entries_, i);
+    const size_t mask = mask_;
+    for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask) {
+      const Slot& s = slotAt(i);
       if (s.hash == 0) return nullptr;
       if (s.hash == h && s.key == key) return &s.value;
     }
@@ -218,10 +225,11 @@ class HeapStateMap {
   S* find(std::string_view key, uint64_t hash) {
     if (size_ == 0) return nullptr;
     const uint64_t h = stored(hash);
-    for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask_) {
-      const Slot& s = slotIn(entries_, i);
+    const size_t mask = mask_;
+    for (size_t i = indexOf(h, shift_);; i = (i + 1) & mask) {
+      Slot& s = slotAt(i);
       if (s.hash == 0) return nullptr;
-      if (s.hash == h && s.key == key) return &writableSlot(i).value;
+      if (s.hash == h && s.key == key) return &writable(i, s).value;
     }
   }
 
@@ -229,53 +237,57 @@ class HeapStateMap {
   S& findOrInsert(std::string_view key, uint64_t hash, Init&& init, bool* inserted = nullptr) {
     // Max load 13/16: probe runs stay short (about 3 slots for a hit) and the table stays
     // small enough for cache, which is what bounds keyed throughput with many keys.
-    if ((size_ + 1) * 16 > capacity_ * 13) grow();
+    if (size_ >= growAt_) [[unlikely]]
+      grow();
     const uint64_t h = stored(hash);
+    const size_t mask = mask_;
     size_t i = indexOf(h, shift_);
-    for (;; i = (i + 1) & mask_) {
-      const Slot& s = slotIn(entries_, i);
-      if (s.hash == 0) break;
-      if (s.hash == h && s.key == key) {
+    Slot* s;
+    for (;; i = (i + 1) & mask) {
+      s = &slotAt(i);
+      if (s->hash == 0) break;
+      if (s->hash == h && s->key == key) {
         if (inserted) *inserted = false;
-        return writableSlot(i).value;
+        return writable(i, *s).value;
       }
     }
-    Slot& s = writableSlot(i);
-    s.value = init();  // first: if init throws, the slot stays empty
-    s.key.assign(key);
-    s.hash = h;
+    Slot& slot = writable(i, *s);
+    slot.value = init();  // first: if init throws, the slot stays empty
+    slot.key.assign(key);
+    slot.hash = h;
     ++size_;
     if (inserted) *inserted = true;
-    return s.value;
+    return slot.value;
   }
 
   bool erase(std::string_view key, uint64_t hash) {
     if (size_ == 0) return false;
     const uint64_t h = stored(hash);
+    const size_t mask = mask_;
     size_t i = indexOf(h, shift_);
-    for (;; i = (i + 1) & mask_) {
-      const Slot& s = slotIn(entries_, i);
+    for (;; i = (i + 1) & mask) {
+      const Slot& s = slotAt(i);
       if (s.hash == 0) return false;
       if (s.hash == h && s.key == key) break;
     }
     // The backward shift writes slots from i to the end of the probe run: make
-    // every page they lie in writable first (usually one, at most a few).
-    writableSlot(i);
-    for (size_t j = (i + 1) & mask_; slotIn(entries_, j).hash != 0; j = (j + 1) & mask_) {
-      if ((j & kPageMask) == 0) writableSlot(j);
+    // every page they lie in writable first (usually one, rarely two).
+    makeWritableIfShared(i);
+    for (size_t j = (i + 1) & mask; slotAt(j).hash != 0; j = (j + 1) & mask) {
+      if ((j & kPageMask) == 0) makeWritableIfShared(j);
     }
     // Backward shift: pull later entries of the probe run into the hole.
-    for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-      Slot& sj = slotIn(entries_, j);
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+      Slot& sj = slotAt(j);
       if (sj.hash == 0) break;
       size_t home = indexOf(sj.hash, shift_);
       // Entry j may move to i only if its home is not cyclically within (i, j].
       bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
       if (!movable) continue;
-      slotIn(entries_, i) = std::move(sj);
+      slotAt(i) = std::move(sj);
       i = j;
     }
-    slotIn(entries_, i) = Slot{};
+    slotAt(i) = Slot{};
     --size_;
     return true;
   }
@@ -285,24 +297,23 @@ class HeapStateMap {
   // Calls fn(keyBytes, value) for every entry, in table order.
   template <class Fn>
   void forEach(Fn&& fn) const {
-    if (dir_ != nullptr) forEachIn(*dir_, fn);
+    if (dir_ == nullptr) return;
+    for (const Page* p : dir_->pages) forEachIn(p->slots, p->size, fn);
   }
 
   // The synchronous part of a snapshot: O(1). Invalidates references returned by
   // find/findOrInsert (a later write may copy their page).
   View snapshot() {
     if (dir_ != nullptr) dir_->refs.fetch_add(1, std::memory_order_relaxed);
-    // A new epoch: no directory entry is known writable any more.
+    // A new epoch: no page is known writable any more.
     ++epoch_;
-    return View(dir_, size_, mask_, shift_);
+    return View(dir_, size_, shift_);
   }
 
   // Copy-on-write statistics, for tests and benchmarks.
-  size_t numPages() const { return dir_ == nullptr ? 0 : dir_->entries.size(); }
+  size_t numPages() const { return dir_ == nullptr ? 0 : dir_->pages.size(); }
   size_t numPageCopies() const { return pageCopies_; }
   size_t numDirectoryCopies() const { return directoryCopies_; }
-  // Identity of the page holding slot `slotIndex`, for tests.
-  const void* pageIdentityForTest(size_t slotIndex) const { return entries_[slotIndex >> kPageShift].page; }
 
  private:
   struct Slot {
@@ -311,31 +322,53 @@ class HeapStateMap {
     S value{};
   };
 
-  // The counts start at 1 (the creator's reference). Increments are relaxed: a
-  // new reference is always made from an existing one. Decrements are acq_rel,
-  // so that the last owner's delete sees every other owner's reads finished,
-  // and the exclusivity test on the write path is an acquire load for the
-  // same reason (see the header comment).
+  // Slots start on a cache line, so that a 32-byte slot (hash, key, 8-byte
+  // value) never straddles two lines: a lookup is one cache miss, not two.
+  static constexpr size_t kSlotAlignment = alignof(Slot) > 64 ? alignof(Slot) : 64;
+
+  // Reference counts start at 1 (the creator's reference). Increments are
+  // relaxed: a new reference is always made from an existing one. Decrements
+  // are acq_rel, so that the last owner's delete sees every other owner's
+  // reads finished, and the exclusivity test on the write path is an acquire
+  // load for the same reason (see the header comment).
   struct Page {
-    explicit Page(size_t n) : slots(new Slot[n]) {}
+    explicit Page(size_t n)
+        : size(n), slots(static_cast<Slot*>(::operator new(n * sizeof(Slot), std::align_val_t{kSlotAlignment}))) {
+      try {
+        std::uninitialized_value_construct_n(slots, n);
+      } catch (...) {
+        ::operator delete(slots, std::align_val_t{kSlotAlignment});
+        throw;
+      }
+    }
+    ~Page() {
+      std::destroy_n(slots, size);
+      ::operator delete(slots, std::align_val_t{kSlotAlignment});
+    }
+    Page(const Page&) = delete;
+    Page& operator=(const Page&) = delete;
     std::atomic<uint32_t> refs{1};
-    std::unique_ptr<Slot[]> slots;
+    const size_t size;
+    Slot* const slots;
   };
-  struct DirEntry {
-    Slot* slots;  // page->slots.get(), saves an indirection on lookups
-    Page* page;   // one reference owned by the directory
-    // The map's epoch in which this page was last known to be exclusive to the
-    // map (written only while the directory is exclusive to the map).
-    uint64_t epoch;
-  };
+  // What a View shares: the pages, one reference each.
   struct Directory {
     std::atomic<uint32_t> refs{1};
-    size_t slotsPerPage = 0;
-    std::vector<DirEntry> entries;
+    std::vector<Page*> pages;
     ~Directory() {
-      for (DirEntry& e : entries) unref(e.page);
+      for (Page* p : pages) unref(p);
     }
   };
+  // The map's private view of a page, on its lookup path.
+  struct PageRef {
+    Slot* slots;
+    // The map's epoch in which the page (and the directory) were last known to
+    // be exclusive to the map; writes need epoch == epoch_.
+    uint64_t epoch;
+  };
+  static constexpr size_t kInlinePages = 1;
+  // shift_ of a table that fits in one page.
+  static constexpr unsigned kSinglePageShift = 64 - kPageShift;
 
   static void unref(Page* p) {
     if (p != nullptr && p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
@@ -347,27 +380,44 @@ class HeapStateMap {
 
   static uint64_t stored(uint64_t hash) { return hash | 1; }
   static size_t indexOf(uint64_t h, unsigned shift) { return size_t((h * 0x9E3779B97F4A7C15ull) >> shift); }
-  static Slot& slotIn(DirEntry* entries, size_t i) { return entries[i >> kPageShift].slots[i & kPageMask]; }
-  static const Slot& slotIn(const DirEntry* entries, size_t i) {
-    return entries[i >> kPageShift].slots[i & kPageMask];
+  // shift 64 (no table) gives mask 0; callers check size_ first.
+  static size_t maskFor(unsigned shift) { return (size_t{1} << (64 - shift)) - 1; }
+
+  // A one-page table is indexed directly (the page pointer is in the map's
+  // first cache line, loaded while the hash is computed); a larger one needs
+  // one more load, from its page table, before the slot's.
+  Slot& slotAt(size_t i) {
+    if (shift_ >= kSinglePageShift) return inline_[0].slots[i];
+    return pages_[i >> kPageShift].slots[i & kPageMask];
   }
+  const Slot& slotAt(size_t i) const { return const_cast<HeapStateMap*>(this)->slotAt(i); }
 
   template <class Fn>
-  static void forEachIn(const Directory& dir, Fn& fn) {
-    for (const DirEntry& e : dir.entries) {
-      for (size_t k = 0; k < dir.slotsPerPage; ++k) {
-        const Slot& s = e.slots[k];
-        if (s.hash != 0) fn(s.key.view(), s.value);
-      }
+  static void forEachIn(const Slot* slots, size_t n, Fn& fn) {
+    for (size_t k = 0; k < n; ++k) {
+      if (slots[k].hash != 0) fn(slots[k].key.view(), slots[k].value);
     }
   }
 
-  // Slot i, in a page that no View can reach.
-  Slot& writableSlot(size_t i) {
-    DirEntry& e = entries_[i >> kPageShift];
-    if (dirEpoch_ != epoch_ || e.epoch != epoch_) [[unlikely]]
+  static void copySlot(const Slot& from, Slot& to) {
+    to.value = from.value;
+    to.key = from.key;
+    to.hash = from.hash;
+  }
+
+  // Slot i (`s`, found by a lookup), in a page that no View can reach: `s`
+  // itself, or its place in a fresh copy of the page. A page's epoch equals
+  // epoch_ only if makeWritable (or grow) verified page and directory in this
+  // epoch.
+  Slot& writable(size_t i, Slot& s) {
+    if (pages_[i >> kPageShift].epoch != epoch_) [[unlikely]] {
       makeWritable(i >> kPageShift);
-    return slotIn(entries_, i);
+      return slotAt(i);
+    }
+    return s;
+  }
+  void makeWritableIfShared(size_t i) {
+    if (pages_[i >> kPageShift].epoch != epoch_) makeWritable(i >> kPageShift);
   }
 
   [[gnu::noinline]] void makeWritable(size_t pageIndex) {
@@ -375,86 +425,93 @@ class HeapStateMap {
       if (!exclusive(dir_->refs)) {
         // A View holds the directory: clone it, sharing every page.
         auto* d = new Directory;
-        d->slotsPerPage = dir_->slotsPerPage;
-        d->entries = dir_->entries;
-        for (DirEntry& e : d->entries) e.page->refs.fetch_add(1, std::memory_order_relaxed);
+        d->pages = dir_->pages;
+        for (Page* p : d->pages) p->refs.fetch_add(1, std::memory_order_relaxed);
         unref(dir_);
         dir_ = d;
-        entries_ = d->entries.data();
         ++directoryCopies_;
       }
       dirEpoch_ = epoch_;
     }
-    DirEntry& e = entries_[pageIndex];
-    if (e.epoch == epoch_) return;
-    if (!exclusive(e.page->refs)) {
-      auto copy = std::make_unique<Page>(dir_->slotsPerPage);
-      for (size_t k = 0; k < dir_->slotsPerPage; ++k) {
-        const Slot& from = e.slots[k];
-        if (from.hash == 0) continue;
-        Slot& to = copy->slots[k];
-        to.value = from.value;
-        to.key = from.key;
-        to.hash = from.hash;
+    Page*& page = dir_->pages[pageIndex];
+    if (!exclusive(page->refs)) {
+      auto copy = std::make_unique<Page>(page->size);
+      for (size_t k = 0; k < page->size; ++k) {
+        if (page->slots[k].hash != 0) copySlot(page->slots[k], copy->slots[k]);
       }
-      unref(e.page);
-      e.page = copy.release();
-      e.slots = e.page->slots.get();
+      unref(page);
+      page = copy.release();
+      pages_[pageIndex].slots = page->slots;
       ++pageCopies_;
     }
-    e.epoch = epoch_;
+    pages_[pageIndex].epoch = epoch_;
   }
 
   void grow() {
-    const size_t newCap = capacity_ == 0 ? 16 : capacity_ * 2;
-    auto d = std::make_unique<Directory>();
-    d->slotsPerPage = newCap < kPageSlots ? newCap : kPageSlots;
-    d->entries.reserve(newCap / d->slotsPerPage);
-    for (size_t p = 0; p < newCap / d->slotsPerPage; ++p) {
-      auto page = std::make_unique<Page>(d->slotsPerPage);
-      d->entries.push_back(DirEntry{page->slots.get(), page.get(), epoch_});
-      page.release();
-    }
+    const size_t oldCap = dir_ == nullptr ? 0 : size_t{1} << (64 - shift_);
+    const size_t newCap = oldCap == 0 ? 16 : oldCap * 2;
+    const size_t slotsPerPage = newCap < kPageSlots ? newCap : kPageSlots;
+    const size_t numPages = newCap / slotsPerPage;
     const unsigned newShift = 64 - unsigned(__builtin_ctzll(newCap));
     const size_t newMask = newCap - 1;
+
+    auto d = std::make_unique<Directory>();
+    d->pages.reserve(numPages);
+    std::unique_ptr<PageRef[]> heapPages;
+    PageRef newInline[kInlinePages] = {};
+    PageRef* refs = newInline;
+    if (numPages > kInlinePages) {
+      heapPages = std::make_unique<PageRef[]>(numPages);
+      refs = heapPages.get();
+    }
+    for (size_t p = 0; p < numPages; ++p) {
+      d->pages.push_back(new Page(slotsPerPage));
+      refs[p] = PageRef{d->pages.back()->slots, epoch_};
+    }
     if (dir_ != nullptr) {
       // Entries of pages no View holds are moved, the others copied.
       const bool dirExclusive = exclusive(dir_->refs);
-      for (DirEntry& e : dir_->entries) {
-        const bool move = dirExclusive && exclusive(e.page->refs);
-        for (size_t k = 0; k < dir_->slotsPerPage; ++k) {
-          Slot& from = e.slots[k];
+      for (Page* page : dir_->pages) {
+        const bool move = dirExclusive && exclusive(page->refs);
+        for (size_t k = 0; k < page->size; ++k) {
+          Slot& from = page->slots[k];
           if (from.hash == 0) continue;
           size_t i = indexOf(from.hash, newShift);
-          while (slotIn(d->entries.data(), i).hash != 0) i = (i + 1) & newMask;
-          Slot& to = slotIn(d->entries.data(), i);
+          while (refs[i >> kPageShift].slots[i & kPageMask].hash != 0) i = (i + 1) & newMask;
+          Slot& to = refs[i >> kPageShift].slots[i & kPageMask];
           if (move) {
             to = std::move(from);
           } else {
-            to.value = from.value;
-            to.key = from.key;
-            to.hash = from.hash;
+            copySlot(from, to);
           }
         }
       }
       unref(dir_);
     }
     dir_ = d.release();
-    entries_ = dir_->entries.data();
-    capacity_ = newCap;
-    mask_ = newMask;
+    std::copy(std::begin(newInline), std::end(newInline), std::begin(inline_));
+    heapPages_ = std::move(heapPages);
+    pages_ = heapPages_ ? heapPages_.get() : inline_;
     shift_ = newShift;
+    mask_ = newMask;
+    growAt_ = newCap * 13 / 16;
     dirEpoch_ = epoch_;
   }
 
-  Directory* dir_ = nullptr;     // one reference owned; null until the first insertion
-  DirEntry* entries_ = nullptr;  // dir_->entries.data()
+  // Everything a lookup reads sits in the object's first cache line; the page
+  // table of a one-page map is inline, so its lookups cost no more memory
+  // accesses than with one flat array.
+  PageRef* pages_ = inline_;  // inline_ or heapPages_
   size_t size_ = 0;
-  size_t capacity_ = 0;  // slots, a power of two (or 0)
-  size_t mask_ = 0;
-  unsigned shift_ = 64;
-  uint64_t epoch_ = 1;     // bumped by every snapshot()
-  uint64_t dirEpoch_ = 0;  // the epoch in which dir_ was last known exclusive to the map
+  size_t growAt_ = 0;  // the size at which an insertion grows the table first
+  size_t mask_ = 0;    // capacity - 1
+  uint64_t epoch_ = 1;  // bumped by every snapshot()
+  unsigned shift_ = 64;  // 64 - log2(capacity); 64 = no table
+  PageRef inline_[kInlinePages] = {};
+
+  std::unique_ptr<PageRef[]> heapPages_;
+  Directory* dir_ = nullptr;  // one reference owned; null until the first insertion
+  uint64_t dirEpoch_ = 0;     // the epoch in which dir_ was last known exclusive to the map
   size_t pageCopies_ = 0;
   size_t directoryCopies_ = 0;
 };

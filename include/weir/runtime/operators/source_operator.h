@@ -143,8 +143,24 @@ class SourceCoordinator final : public OperatorCoordinator, private SplitEnumera
 
   void start() override {
     std::lock_guard lock(mu_);
-    enumerator_ = source_->createEnumerator(*this);
+    enumerator_ = restored_ ? source_->restoreEnumerator(*this, std::move(restoredSplits_))
+                            : source_->createEnumerator(*this);
     enumerator_->start();
+  }
+  std::string checkpointCoordinator(int64_t, const std::function<void()>& triggerSubtasks) override {
+    // Under the lock: assignments are queued to readers either before the snapshot (and
+    // before the trigger), or after both.
+    std::lock_guard lock(mu_);
+    DataOutput out;
+    TypeSerializer<std::vector<Split>>::serialize(enumerator_->snapshotState(), out);
+    triggerSubtasks();
+    return std::string(out.view());
+  }
+  void resetToCheckpoint(const std::string& state) override {
+    std::lock_guard lock(mu_);
+    DataInput in(state);
+    TypeSerializer<std::vector<Split>>::deserialize(restoredSplits_, in);
+    restored_ = true;
   }
   void handleEventFromOperator(int subtask, const std::vector<uint8_t>& event) override {
     std::lock_guard lock(mu_);
@@ -171,6 +187,8 @@ class SourceCoordinator final : public OperatorCoordinator, private SplitEnumera
   OperatorCoordinatorContext& context_;
   std::mutex mu_;
   std::unique_ptr<SplitEnumerator<Split>> enumerator_;  // guarded by mu_
+  bool restored_ = false;                               // guarded by mu_
+  std::vector<Split> restoredSplits_;                   // guarded by mu_
 };
 
 }  // namespace weir
