@@ -1,8 +1,9 @@
 // Sinks: where a job's results leave the dataflow (Flink's Sink V2).
 //
 // A Sink is shared by all subtasks; it creates one SinkWriter per subtask on
-// that subtask's thread. A writer gets every record, then flush(kEndOfInput)
-// when its input ended, then close(). Transactional (two-phase-commit) sinks
+// that subtask's thread. A writer gets every record, flush(kCheckpoint) at every
+// checkpoint barrier (so that a plain sink's output is at-least-once across
+// failures), flush(kEndOfInput) when its input ended, then close(). Transactional (two-phase-commit) sinks
 // come with the checkpoint issue and extend this interface.
 #pragma once
 
@@ -13,7 +14,11 @@
 
 namespace weir {
 
-enum class FlushReason { kBufferTimeout, kEndOfInput };
+enum class FlushReason {
+  kBufferTimeout,
+  kCheckpoint,  // at a checkpoint barrier: everything before it must reach the external system
+  kEndOfInput,
+};
 
 template <class T>
 class SinkWriter {

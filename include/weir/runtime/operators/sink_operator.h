@@ -24,6 +24,9 @@ class SinkOperator final : public StreamOperator, public Input<T> {
     invokeUserFunction(*this, [&] { writer_->write(value, ts); });
   }
   void finish() override { writer_->flush(FlushReason::kEndOfInput); }
+  void snapshotState(int64_t) override {
+    invokeUserFunction(*this, [&] { writer_->flush(FlushReason::kCheckpoint); });
+  }
   void close() override {
     if (writer_) writer_->close();
   }
