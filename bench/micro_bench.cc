@@ -187,8 +187,8 @@ class UnusedCheckpointStorage final : public checkpoint::CheckpointStorage {
  public:
   std::string describe() const override { return "unused"; }
   Status initializeLocation(int64_t) override { return Status::ok(); }
-  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(int64_t,
-                                                                                      checkpoint::StateScope) override {
+  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(
+      int64_t, checkpoint::StateScope) override {
     return Status::internal("unused");
   }
   Status writeMetadata(int64_t, const std::string&) override { return Status::ok(); }
@@ -209,7 +209,8 @@ void BM_KeyedSnapshotSyncPart(benchmark::State& state) {
   ReducingStateDescriptor<uint64_t> d("sum", [](const uint64_t& a, const uint64_t& b) { return a + b; });
   // Registered the way user code does, so that the backend snapshots it.
   auto& reducing = dynamic_cast<detail::HeapReducingState<uint64_t>&>(
-      detail::getOrCreateKeyedState<ReducingState<uint64_t>, detail::HeapReducingState<uint64_t>>(backend, d));
+      detail::getOrCreateKeyedState<ReducingState<uint64_t>, detail::HeapReducingState<uint64_t>>(backend,
+                                                                                                  d));
   auto sum = [](uint64_t a, uint64_t b) { return a + b; };
   for (uint64_t k = 0; k < keys; ++k) {
     backend.setCurrentKey(reinterpret_cast<const uint8_t*>(&k), sizeof(k));

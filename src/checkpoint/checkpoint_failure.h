@@ -7,8 +7,8 @@
 namespace weir::checkpoint {
 
 enum class CheckpointFailureReason {
-  kTaskNotRunning,     // a task to trigger was not running (starting or finished): try the next one
-  kAlignmentAborted,   // a newer barrier or a cancellation marker overtook it: a consequence, not a cause
+  kTaskNotRunning,       // a task to trigger was not running (starting or finished): try the next one
+  kAlignmentAborted,     // a newer barrier or a cancellation marker overtook it: a consequence, not a cause
   kAsyncSnapshotFailed,  // a task could not write its state: counts
   kSyncSnapshotFailed,   // a task failed while snapshotting: counts (the task fails too)
   kTimeout,              // not complete within execution.checkpointing.timeout: counts
@@ -33,13 +33,20 @@ inline bool countsAgainstTolerance(CheckpointFailureReason r) {
 
 inline const char* failureReasonName(CheckpointFailureReason r) {
   switch (r) {
-    case CheckpointFailureReason::kTaskNotRunning: return "task not running";
-    case CheckpointFailureReason::kAlignmentAborted: return "alignment aborted";
-    case CheckpointFailureReason::kAsyncSnapshotFailed: return "asynchronous snapshot failed";
-    case CheckpointFailureReason::kSyncSnapshotFailed: return "synchronous snapshot failed";
-    case CheckpointFailureReason::kTimeout: return "timeout";
-    case CheckpointFailureReason::kMetadataWriteFailed: return "metadata write failed";
-    case CheckpointFailureReason::kCoordinatorShutdown: return "job shutting down";
+    case CheckpointFailureReason::kTaskNotRunning:
+      return "task not running";
+    case CheckpointFailureReason::kAlignmentAborted:
+      return "alignment aborted";
+    case CheckpointFailureReason::kAsyncSnapshotFailed:
+      return "asynchronous snapshot failed";
+    case CheckpointFailureReason::kSyncSnapshotFailed:
+      return "synchronous snapshot failed";
+    case CheckpointFailureReason::kTimeout:
+      return "timeout";
+    case CheckpointFailureReason::kMetadataWriteFailed:
+      return "metadata write failed";
+    case CheckpointFailureReason::kCoordinatorShutdown:
+      return "job shutting down";
   }
   return "unknown";
 }

@@ -55,7 +55,7 @@ class CheckpointStorage {
   // Creates the location of checkpoint `id` (the chk-N directory).
   virtual Status initializeLocation(int64_t checkpointId) = 0;
   virtual Result<std::unique_ptr<CheckpointStateOutputStream>> createOutputStream(int64_t checkpointId,
-                                                                                   StateScope scope) = 0;
+                                                                                  StateScope scope) = 0;
   // Writes `_metadata` of checkpoint `id` atomically (temp file, fsync, rename, fsync of the
   // directory): after it returns OK the checkpoint survives a crash, before it never half-exists.
   virtual Status writeMetadata(int64_t checkpointId, const std::string& bytes) = 0;

@@ -70,13 +70,14 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     if (tty) {
       std::string ckpt = p.checkpointsCompleted + p.checkpointsFailed == 0
                              ? ""
-                             : fmt::format("  chk {} ({} ms, {}B)", p.lastCheckpointId, p.lastCheckpointDurationMs,
-                                           human(double(p.lastCheckpointSize)));
+                             : fmt::format("  chk {} ({} ms, {}B)", p.lastCheckpointId,
+                                           p.lastCheckpointDurationMs, human(double(p.lastCheckpointSize)));
       std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)%s  elapsed %s",
                    jobStatusName(client->status()),
                    human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
                    human(double(p.sinkRecordsIn - last.sinkRecordsIn) / secs).c_str(),
-                   human(double(p.sourceRecordsOut)).c_str(), human(double(p.sinkRecordsIn)).c_str(), ckpt.c_str(),
+                   human(double(p.sourceRecordsOut)).c_str(), human(double(p.sinkRecordsIn)).c_str(),
+                   ckpt.c_str(),
                    clock(std::chrono::duration_cast<std::chrono::milliseconds>(now - start)).c_str());
       std::fflush(stderr);
       printedLine = true;

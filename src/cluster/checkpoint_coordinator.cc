@@ -13,7 +13,8 @@ constexpr size_t kStatsHistory = 32;
 CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorOptions options, std::string jobId,
                                              std::string jobName, checkpoint::CheckpointStorage& storage,
                                              CheckpointCoordinatorGateway& gateway,
-                                             std::vector<CheckpointedOperator> operators, int tasksToAcknowledge)
+                                             std::vector<CheckpointedOperator> operators,
+                                             int tasksToAcknowledge)
     : options_(options),
       jobId_(std::move(jobId)),
       jobName_(std::move(jobName)),
@@ -58,7 +59,8 @@ void CheckpointCoordinator::run() {
       if (now - p.triggered >= options_.timeout) expired.push_back(id);
     for (int64_t id : expired) {
       abortLocked(lock, id, checkpoint::CheckpointFailureReason::kTimeout,
-                  "checkpoint " + std::to_string(id) + " expired before completing (execution.checkpointing.timeout " +
+                  "checkpoint " + std::to_string(id) +
+                      " expired before completing (execution.checkpointing.timeout " +
                       std::to_string(options_.timeout.count()) + " ms)");
       if (stopped_) return;
     }
@@ -87,8 +89,10 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
 Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic) {
   if (stopped_) return Status::failedPrecondition("the job is shutting down");
   if (int(pending_.size()) >= options_.maxConcurrent) {
-    return Status::failedPrecondition("too many checkpoints in progress (execution.checkpointing.max-concurrent-"
-                                      "checkpoints is " + std::to_string(options_.maxConcurrent) + ")");
+    return Status::failedPrecondition(
+        "too many checkpoints in progress (execution.checkpointing.max-concurrent-"
+        "checkpoints is " +
+        std::to_string(options_.maxConcurrent) + ")");
   }
   lock.unlock();
   bool running = gateway_.allTasksRunning();
@@ -152,8 +156,8 @@ void CheckpointCoordinator::decline(int vertexId, int subtaskIndex, int64_t chec
   std::unique_lock lock(mu_);
   if (pending_.count(checkpointId) == 0) return;
   abortLocked(lock, checkpointId, reason,
-              "checkpoint " + std::to_string(checkpointId) + " declined by subtask " + std::to_string(subtaskIndex) +
-                  " of vertex " + std::to_string(vertexId) + ": " + message);
+              "checkpoint " + std::to_string(checkpointId) + " declined by subtask " +
+                  std::to_string(subtaskIndex) + " of vertex " + std::to_string(vertexId) + ": " + message);
 }
 
 void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, int64_t id) {
@@ -223,7 +227,8 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
 }
 
 void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int64_t id,
-                                        checkpoint::CheckpointFailureReason reason, const std::string& message) {
+                                        checkpoint::CheckpointFailureReason reason,
+                                        const std::string& message) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
@@ -242,13 +247,16 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
     failJob = consecutiveFailures_ > options_.tolerableFailures;
   }
   lock.unlock();
-  spdlog::warn("checkpoint {} of job {} failed ({}): {}", id, jobId_, checkpoint::failureReasonName(reason), message);
+  spdlog::warn("checkpoint {} of job {} failed ({}): {}", id, jobId_, checkpoint::failureReasonName(reason),
+               message);
   Status s = storage_.discardLocation(id);
   if (!s.isOk()) spdlog::warn("could not delete the files of aborted checkpoint {}: {}", id, s.toString());
   gateway_.notifyCheckpointAborted(id);
   if (failJob) {
-    gateway_.failJob("exceeded the checkpoint failure tolerance (execution.checkpointing.tolerable-failed-"
-                     "checkpoints = " + std::to_string(options_.tolerableFailures) + "); last failure: " + message);
+    gateway_.failJob(
+        "exceeded the checkpoint failure tolerance (execution.checkpointing.tolerable-failed-"
+        "checkpoints = " +
+        std::to_string(options_.tolerableFailures) + "); last failure: " + message);
   }
   lock.lock();
 }

@@ -56,7 +56,8 @@ class CheckpointCoordinatorGateway {
   // Snapshots the operator coordinators and triggers the source tasks; returns the
   // coordinators' states by operator id (a coordinator triggers its own subtasks right
   // after its snapshot, see OperatorCoordinator::checkpointCoordinator).
-  virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) = 0;
+  virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId,
+                                                                int64_t timestampMillis) = 0;
   virtual void notifyCheckpointComplete(int64_t checkpointId) = 0;
   virtual void notifyCheckpointAborted(int64_t checkpointId) = 0;
   virtual void failJob(const std::string& cause) = 0;
@@ -114,8 +115,8 @@ class CheckpointCoordinator {
 
   void acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
                    const runtime::SubtaskCheckpointMetrics& metrics);
-  void decline(int vertexId, int subtaskIndex, int64_t checkpointId, checkpoint::CheckpointFailureReason reason,
-               const std::string& message);
+  void decline(int vertexId, int subtaskIndex, int64_t checkpointId,
+               checkpoint::CheckpointFailureReason reason, const std::string& message);
 
   CheckpointStatsSnapshot stats() const;
   // Ids of the completed checkpoints still retained, oldest first.
@@ -155,15 +156,15 @@ class CheckpointCoordinator {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<int64_t, Pending> pending_;       // guarded by mu_
-  std::deque<int64_t> completed_;            // guarded by mu_: retained, oldest first
+  std::map<int64_t, Pending> pending_;                    // guarded by mu_
+  std::deque<int64_t> completed_;                         // guarded by mu_: retained, oldest first
   std::optional<checkpoint::CheckpointMetadata> latest_;  // guarded by mu_
-  int64_t nextId_ = 1;                       // guarded by mu_
-  int consecutiveFailures_ = 0;              // guarded by mu_
+  int64_t nextId_ = 1;                                    // guarded by mu_
+  int consecutiveFailures_ = 0;                           // guarded by mu_
   std::chrono::steady_clock::time_point lastCompletion_;  // guarded by mu_
-  bool stopped_ = false;                     // guarded by mu_
-  bool started_ = false;                     // guarded by mu_
-  CheckpointStatsSnapshot stats_;            // guarded by mu_
+  bool stopped_ = false;                                  // guarded by mu_
+  bool started_ = false;                                  // guarded by mu_
+  CheckpointStatsSnapshot stats_;                         // guarded by mu_
   std::thread scheduler_;
 };
 

@@ -157,7 +157,8 @@ Status JobMaster::setUpCheckpointing() {
                           {"EXACTLY_ONCE", "AT_LEAST_ONCE"});
   if (mode == 1) {
     return Status::invalidArgument(
-        "execution.checkpointing.mode AT_LEAST_ONCE is not supported yet (it comes with unaligned checkpoints); "
+        "execution.checkpointing.mode AT_LEAST_ONCE is not supported yet (it comes with unaligned "
+        "checkpoints); "
         "use EXACTLY_ONCE");
   }
   static const char* kRetention[] = {"NO_EXTERNALIZED_CHECKPOINTS", "DELETE_ON_CANCELLATION",
@@ -172,13 +173,16 @@ Status JobMaster::setUpCheckpointing() {
   o.maxConcurrent = config_->get(options::kMaxConcurrentCheckpoints);
   o.tolerableFailures = config_->get(options::kTolerableFailedCheckpoints);
   o.numRetained = config_->get(options::kNumRetainedCheckpoints);
-  if (o.timeout.count() <= 0) return Status::invalidArgument("execution.checkpointing.timeout must be positive");
+  if (o.timeout.count() <= 0)
+    return Status::invalidArgument("execution.checkpointing.timeout must be positive");
   if (o.maxConcurrent < 1) {
     return Status::invalidArgument("execution.checkpointing.max-concurrent-checkpoints must be at least 1");
   }
-  if (o.numRetained < 1) return Status::invalidArgument("execution.checkpointing.num-retained must be at least 1");
+  if (o.numRetained < 1)
+    return Status::invalidArgument("execution.checkpointing.num-retained must be at least 1");
   if (o.tolerableFailures < 0) {
-    return Status::invalidArgument("execution.checkpointing.tolerable-failed-checkpoints must not be negative");
+    return Status::invalidArgument(
+        "execution.checkpointing.tolerable-failed-checkpoints must not be negative");
   }
   uint64_t inlineThreshold = config_->get(options::kCheckpointInlineThreshold).bytes;
   if (std::optional<std::string> dir = config_->get(options::kCheckpointDir)) {
@@ -186,7 +190,8 @@ Status JobMaster::setUpCheckpointing() {
     if (!storage.isOk()) return storage.status().withContext("execution.checkpointing.dir");
     checkpointStorage_ = std::move(storage).value();
   } else {
-    spdlog::info("execution.checkpointing.dir is not set: checkpoints of job {} are kept in memory only", jobId_);
+    spdlog::info("execution.checkpointing.dir is not set: checkpoints of job {} are kept in memory only",
+                 jobId_);
     checkpointStorage_ = checkpoint::createMemoryCheckpointStorage(inlineThreshold);
   }
   snapshotExecutor_ = std::make_unique<runtime::AsyncExecutor>(2);
@@ -199,8 +204,8 @@ Status JobMaster::setUpCheckpointing() {
   int tasks = 0;
   for (const graph::JobVertex& v : jobGraph_.vertices) tasks += v.parallelism;
   checkpointCoordinator_ = std::make_unique<CheckpointCoordinator>(
-      o, jobId_, jobGraph_.name, *checkpointStorage_, static_cast<CheckpointCoordinatorGateway&>(*this), std::move(ops),
-      tasks);
+      o, jobId_, jobGraph_.name, *checkpointStorage_, static_cast<CheckpointCoordinatorGateway&>(*this),
+      std::move(ops), tasks);
   return Status::ok();
 }
 
@@ -213,8 +218,7 @@ Status JobMaster::loadRestoreCheckpoint() {
   if (!path || path->empty()) return Status::ok();
   Result<checkpoint::ResolvedCheckpoint> resolved = checkpoint::resolveCheckpointPath(*path);
   if (!resolved.isOk()) return resolved.status().withContext("cannot restore from '" + *path + "'");
-  Result<checkpoint::CheckpointMetadata> md =
-      checkpoint::deserializeMetadata(resolved->metadataBytes, *path);
+  Result<checkpoint::CheckpointMetadata> md = checkpoint::deserializeMetadata(resolved->metadataBytes, *path);
   if (!md.isOk()) return md.status();
   const bool ignoreUnclaimed = config_->get(options::kIgnoreUnclaimedState);
   for (const checkpoint::OperatorState& os : md->operators) {
@@ -235,9 +239,12 @@ Status JobMaster::loadRestoreCheckpoint() {
     bool keyed = false;
     for (auto& [i, s] : os.subtaskStates) keyed |= !s.keyedState.empty();
     if (keyed && newMax != os.maxParallelism) {
-      return Status::invalidArgument("operator '" + os.operatorId + "': the checkpoint was taken with max "
-                                     "parallelism " + std::to_string(os.maxParallelism) + " and the job now has " +
-                                     std::to_string(newMax) + "; keyed state is split into that many key groups, "
+      return Status::invalidArgument("operator '" + os.operatorId +
+                                     "': the checkpoint was taken with max "
+                                     "parallelism " +
+                                     std::to_string(os.maxParallelism) + " and the job now has " +
+                                     std::to_string(newMax) +
+                                     "; keyed state is split into that many key groups, "
                                      "so max parallelism cannot change");
     }
   }
@@ -248,7 +255,7 @@ Status JobMaster::loadRestoreCheckpoint() {
 }
 
 std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateFor(const graph::JobVertex& v,
-                                                                                  int subtask) {
+                                                                                   int subtask) {
   std::map<std::string, checkpoint::OperatorSubtaskState> result;
   if (!restoreFrom_) return result;
   for (int nodeId : v.chain) {
@@ -257,8 +264,8 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
     for (const checkpoint::OperatorState& os : restoreFrom_->operators) {
       if (os.operatorId != opId) continue;
       checkpoint::OperatorSubtaskState s;
-      KeyGroupRange range = keyGroupRangeForOperatorIndex(jobGraph_.nodeMaxParallelism[size_t(nodeId)],
-                                                          v.parallelism, subtask);
+      KeyGroupRange range =
+          keyGroupRangeForOperatorIndex(jobGraph_.nodeMaxParallelism[size_t(nodeId)], v.parallelism, subtask);
       std::vector<checkpoint::OperatorStateHandle> old(size_t(os.parallelism));
       for (auto& [i, st] : os.subtaskStates) {
         for (const auto& k : st.keyedState) {
@@ -268,7 +275,8 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
       }
       bool anyOperatorState = false;
       for (auto& h : old) anyOperatorState |= !h.states.empty();
-      if (anyOperatorState) s.operatorState = state::redistributeOperatorState(old, v.parallelism)[size_t(subtask)];
+      if (anyOperatorState)
+        s.operatorState = state::redistributeOperatorState(old, v.parallelism)[size_t(subtask)];
       if (!s.empty()) result[opId] = std::move(s);
     }
   }
@@ -401,7 +409,8 @@ bool JobMaster::allTasksRunning() {
   return status_ == JobStatus::kRunning && tasksRunning_ == tasksTotal_;
 }
 
-std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) {
+std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
+                                                                 int64_t timestampMillis) {
   std::map<std::string, std::string> states;
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     const StreamNode& head = streamGraph_->node(v.headNode());
@@ -442,7 +451,8 @@ void JobMaster::failJob(const std::string& cause) {
 }
 
 void JobMaster::acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
-                                      runtime::TaskStateSnapshot state, const runtime::SubtaskCheckpointMetrics& metrics) {
+                                      runtime::TaskStateSnapshot state,
+                                      const runtime::SubtaskCheckpointMetrics& metrics) {
   if (checkpointCoordinator_) {
     checkpointCoordinator_->acknowledge(vertexId, subtaskIndex, checkpointId, std::move(state), metrics);
   }
@@ -450,7 +460,8 @@ void JobMaster::acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t ch
 
 void JobMaster::declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
                                   checkpoint::CheckpointFailureReason reason, const std::string& message) {
-  if (checkpointCoordinator_) checkpointCoordinator_->decline(vertexId, subtaskIndex, checkpointId, reason, message);
+  if (checkpointCoordinator_)
+    checkpointCoordinator_->decline(vertexId, subtaskIndex, checkpointId, reason, message);
 }
 
 void JobMaster::setStatusLocked(JobStatus s) {
@@ -564,11 +575,12 @@ JobExecutionResult JobMaster::waitForTermination() {
     // Retention (Flink's externalized-checkpoint cleanup): a finished job needs no
     // checkpoint; a cancelled one keeps them only with RETAIN_ON_CANCELLATION; a
     // failed one keeps them unless checkpoints are not externalized at all.
-    bool keep = finalStatus == JobStatus::kCanceled   ? retention_ == "RETAIN_ON_CANCELLATION"
-                : finalStatus == JobStatus::kFailed   ? retention_ != "NO_EXTERNALIZED_CHECKPOINTS"
-                                                      : false;
+    bool keep = finalStatus == JobStatus::kCanceled ? retention_ == "RETAIN_ON_CANCELLATION"
+                : finalStatus == JobStatus::kFailed ? retention_ != "NO_EXTERNALIZED_CHECKPOINTS"
+                                                    : false;
     if (!keep) {
-      for (int64_t id : checkpointCoordinator_->retainedCheckpoints()) (void)checkpointStorage_->discardLocation(id);
+      for (int64_t id : checkpointCoordinator_->retainedCheckpoints())
+        (void)checkpointStorage_->discardLocation(id);
     } else if (!checkpointCoordinator_->retainedCheckpoints().empty()) {
       spdlog::warn("job {} {}: retained checkpoint(s) {} in {}", jobId_, jobStatusName(finalStatus),
                    checkpointCoordinator_->retainedCheckpoints().back(), checkpointStorage_->describe());

@@ -11,8 +11,8 @@
 #pragma once
 
 #include <condition_variable>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -22,9 +22,9 @@
 #include <weir/core/config.h>
 #include <weir/graph/stream_graph.h>
 
-#include "graph/job_graph.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "cluster/checkpoint_coordinator.h"
+#include "graph/job_graph.h"
 #include "network/buffer_pool.h"
 #include "network/credit_based.h"
 #include "network/input_gate.h"
@@ -53,7 +53,8 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
   void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) override;
-  void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
+  void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                             runtime::TaskStateSnapshot state,
                              const runtime::SubtaskCheckpointMetrics& metrics) override;
   void declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
                          checkpoint::CheckpointFailureReason reason, const std::string& message) override;
@@ -68,11 +69,13 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Reads the checkpoint named by execution.state-recovery.path, if any, and checks it fits the job.
   Status loadRestoreCheckpoint();
   // This subtask's share of the restored state, by operator id.
-  std::map<std::string, checkpoint::OperatorSubtaskState> restoreStateFor(const graph::JobVertex& v, int subtask);
+  std::map<std::string, checkpoint::OperatorSubtaskState> restoreStateFor(const graph::JobVertex& v,
+                                                                          int subtask);
   void stopCheckpointing();
   // CheckpointCoordinatorGateway
   bool allTasksRunning() override;
-  std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis) override;
+  std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId,
+                                                        int64_t timestampMillis) override;
   void notifyCheckpointComplete(int64_t checkpointId) override;
   void notifyCheckpointAborted(int64_t checkpointId) override;
   void failJob(const std::string& cause) override;

@@ -17,7 +17,7 @@ int64_t getI64(const uint8_t* p) {
   for (int i = 0; i < 8; ++i) v |= uint64_t(p[i]) << (8 * i);
   return int64_t(v);
 }
-}
+}  // namespace
 
 std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
   std::vector<uint8_t> out;

@@ -107,11 +107,11 @@ class InputGate {
   std::shared_ptr<LocalBufferPool> pool_;  // declared before channels_: destroyed after them
   std::vector<std::unique_ptr<InputChannel>> channels_;
   mutable std::mutex mu_;
-  std::deque<int> channelsWithData_;  // guarded by mu_
-  std::vector<bool> queued_;          // guarded by mu_
-  std::vector<bool> blocked_;         // guarded by mu_
+  std::deque<int> channelsWithData_;    // guarded by mu_
+  std::vector<bool> queued_;            // guarded by mu_
+  std::vector<bool> blocked_;           // guarded by mu_
   std::vector<bool> dataWhileBlocked_;  // guarded by mu_: a blocked channel was notified
-  std::function<void()> listener_;    // guarded by mu_
+  std::function<void()> listener_;      // guarded by mu_
 };
 
 }  // namespace weir::network

@@ -9,7 +9,9 @@ namespace weir::runtime {
 class CheckpointBarrierHandler::GateListener final : public network::CheckpointEventListener {
  public:
   GateListener(CheckpointBarrierHandler& h, int gate) : h_(h), gate_(gate) {}
-  void onBarrier(int channel, const network::CheckpointBarrier& b) override { h_.onBarrier(gate_, channel, b); }
+  void onBarrier(int channel, const network::CheckpointBarrier& b) override {
+    h_.onBarrier(gate_, channel, b);
+  }
   void onCancelMarker(int channel, const network::CancelCheckpointMarker& m) override {
     h_.onCancelMarker(gate_, channel, m.id);
   }
@@ -93,13 +95,14 @@ void CheckpointBarrierHandler::onCancelMarker(int, int, int64_t checkpointId) {
   }
   // Its barriers have not come yet: skip this checkpoint entirely.
   if (aligning_) {
-    abortAlignment("checkpoint " + std::to_string(checkpointId) + " was cancelled upstream before checkpoint " +
-                   std::to_string(currentId_) + " was aligned");
+    abortAlignment("checkpoint " + std::to_string(checkpointId) +
+                   " was cancelled upstream before checkpoint " + std::to_string(currentId_) +
+                   " was aligned");
   }
   currentId_ = checkpointId;
   aligning_ = false;
-  target_.abortCheckpointOnBarrier(checkpointId, "checkpoint " + std::to_string(checkpointId) +
-                                                     " was cancelled upstream");
+  target_.abortCheckpointOnBarrier(checkpointId,
+                                   "checkpoint " + std::to_string(checkpointId) + " was cancelled upstream");
 }
 
 void CheckpointBarrierHandler::onEndOfPartition(int gate, int channel) {

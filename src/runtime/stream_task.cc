@@ -132,7 +132,8 @@ void StreamTask::deliverOperatorEvent(int nodeId, std::vector<uint8_t> event) {
   });
 }
 
-void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind) {
+void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis,
+                                   network::CheckpointKind kind) {
   mailbox_->put([this, checkpointId, timestampMillis, kind] {
     // Only a running source task starts a checkpoint; others get it through their barriers.
     if (source_ == nullptr || state_.load() != ExecutionState::kRunning) {
@@ -143,8 +144,8 @@ void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis
     }
     if (checkpointId <= lastTriggeredCheckpoint_) return;
     auto delay = std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - timestampMillis));
-    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind}, std::chrono::nanoseconds(0),
-                      delay);
+    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind},
+                      std::chrono::nanoseconds(0), delay);
   });
 }
 
@@ -161,7 +162,8 @@ void StreamTask::notifyCheckpointAborted(int64_t checkpointId) {
 }
 
 void StreamTask::triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier,
-                                            std::chrono::nanoseconds alignment, std::chrono::nanoseconds startDelay) {
+                                            std::chrono::nanoseconds alignment,
+                                            std::chrono::nanoseconds startDelay) {
   performCheckpoint(barrier, alignment, startDelay);
 }
 
@@ -171,8 +173,8 @@ void StreamTask::abortCheckpointOnBarrier(int64_t checkpointId, const std::strin
                                checkpoint::CheckpointFailureReason::kAlignmentAborted, reason);
 }
 
-void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
-                                   std::chrono::nanoseconds startDelay) {
+void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
+                                   std::chrono::nanoseconds alignment, std::chrono::nanoseconds startDelay) {
   const int64_t id = barrier.id;
   lastTriggeredCheckpoint_ = std::max(lastTriggeredCheckpoint_, id);
   auto syncStart = std::chrono::steady_clock::now();
@@ -366,8 +368,8 @@ void StreamTask::buildChain() {
   if (d_.checkpointing.enabled && !readers_.empty()) {
     std::vector<network::InputGate*> gates;
     for (const TaskInputSpec& in : d_.inputs) gates.push_back(in.gate);
-    barrierHandler_ =
-        std::make_unique<CheckpointBarrierHandler>(std::move(gates), static_cast<CheckpointBarrierHandler::Target&>(*this));
+    barrierHandler_ = std::make_unique<CheckpointBarrierHandler>(
+        std::move(gates), static_cast<CheckpointBarrierHandler::Target&>(*this));
     for (size_t g = 0; g < readers_.size(); ++g) {
       readers_[g]->setCheckpointEventListener(&barrierHandler_->listenerForGate(int(g)));
     }

@@ -75,7 +75,8 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   // asynchronous part to the executor, which acknowledges or declines.
   void performCheckpoint(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
                          std::chrono::nanoseconds startDelay);
-  void triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier, std::chrono::nanoseconds alignment,
+  void triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier,
+                                  std::chrono::nanoseconds alignment,
                                   std::chrono::nanoseconds startDelay) override;
   void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) override;
 

@@ -18,12 +18,12 @@
 #include <weir/graph/stream_graph.h>
 #include <weir/runtime/network_glue.h>
 
-#include "network/buffer_pool.h"
-#include "network/input_gate.h"
-#include "network/result_partition.h"
 #include "checkpoint/checkpoint_failure.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/state_handles.h"
+#include "network/buffer_pool.h"
+#include "network/input_gate.h"
+#include "network/result_partition.h"
 #include "runtime/async_executor.h"
 #include "runtime/execution_state.h"
 #include "runtime/timer_service.h"
@@ -119,8 +119,8 @@ class JobMasterGateway {
   // An operator of a task sends an event to its coordinator.
   virtual void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) = 0;
   // The subtask's part of checkpoint `checkpointId` is durable. Called from an async snapshot thread.
-  virtual void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId, TaskStateSnapshot state,
-                                     const SubtaskCheckpointMetrics& metrics) = 0;
+  virtual void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
+                                     TaskStateSnapshot state, const SubtaskCheckpointMetrics& metrics) = 0;
   // The subtask cannot complete checkpoint `checkpointId`.
   virtual void declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
                                  checkpoint::CheckpointFailureReason reason, const std::string& message) = 0;

@@ -91,7 +91,8 @@ void writeMagic(DataOutput& out, const char (&magic)[8], uint32_t version) {
 }
 
 // Reads and checks magic and version; throws SerializationError on truncation.
-Status readMagic(DataInput& in, const char (&magic)[8], uint32_t version, const char* what, const std::string& origin) {
+Status readMagic(DataInput& in, const char (&magic)[8], uint32_t version, const char* what,
+                 const std::string& origin) {
   char got[8];
   in.readBytes(got, sizeof(got));
   if (std::memcmp(got, magic, sizeof(got)) != 0) {
@@ -100,8 +101,8 @@ Status readMagic(DataInput& in, const char (&magic)[8], uint32_t version, const 
   }
   uint32_t v = in.readU32();
   if (v != version) {
-    return Status::corruption(origin + ": unsupported format version " + std::to_string(v) + " (this build reads " +
-                              std::to_string(version) + ")");
+    return Status::corruption(origin + ": unsupported format version " + std::to_string(v) +
+                              " (this build reads " + std::to_string(version) + ")");
   }
   return Status::ok();
 }
@@ -112,7 +113,7 @@ struct KeyedStateToWrite {
   std::string name;
   StateKind kind = StateKind::kValue;
   SerializerIdentity serializer;
-  std::unique_ptr<KvStateSnapshot> live;              // a registered state, or
+  std::unique_ptr<KvStateSnapshot> live;               // a registered state, or
   std::shared_ptr<const RestoredKeyedState> restored;  // one restored and not registered
 };
 
@@ -222,7 +223,8 @@ Status restoreKeyedHandle(const checkpoint::KeyGroupsStateHandle& handle, const 
       } else if (target->kind != s.kind || target->valueSerializer != s.serializer) {
         return Status::corruption(origin + ": state '" + s.name + "' is " + stateKindName(s.kind) + " of " +
                                   identityString(s.serializer) + " here but " + stateKindName(target->kind) +
-                                  " of " + identityString(target->valueSerializer) + " in another subtask's snapshot");
+                                  " of " + identityString(target->valueSerializer) +
+                                  " in another subtask's snapshot");
       }
       targets.push_back(target.get());
     }
@@ -232,8 +234,8 @@ Status restoreKeyedHandle(const checkpoint::KeyGroupsStateHandle& handle, const 
       const uint64_t offset = handle.offsets[size_t(g - handle.range.start)];
       if (offset > data.size()) {
         return Status::corruption(origin + ": key group " + std::to_string(g) + " starts at " +
-                                  std::to_string(offset) + ", beyond the end (" + std::to_string(data.size()) +
-                                  " bytes)");
+                                  std::to_string(offset) + ", beyond the end (" +
+                                  std::to_string(data.size()) + " bytes)");
       }
       DataInput group(reinterpret_cast<const uint8_t*>(data.data()) + offset, data.size() - offset);
       for (RestoredKeyedState* t : targets) {
@@ -262,8 +264,8 @@ struct OperatorListToWrite {
   std::string name;
   OperatorListDistribution distribution = OperatorListDistribution::kSplitDistribute;
   SerializerIdentity serializer;
-  std::shared_ptr<const OperatorStateStore::ListSnapshot> live;          // a registered list, or
-  std::shared_ptr<const OperatorStateStore::RestoredList> restored;      // one restored and not registered
+  std::shared_ptr<const OperatorStateStore::ListSnapshot> live;      // a registered list, or
+  std::shared_ptr<const OperatorStateStore::RestoredList> restored;  // one restored and not registered
   size_t size() const { return live ? live->size() : restored->elements.size(); }
 };
 
@@ -273,8 +275,8 @@ struct OperatorSnapshotJob {
   int64_t checkpointId = 0;
 };
 
-Result<checkpoint::OperatorStateHandle> writeOperatorSnapshot(const OperatorSnapshotJob& job,
-                                                              checkpoint::CheckpointStateOutputStream& stream) {
+Result<checkpoint::OperatorStateHandle> writeOperatorSnapshot(
+    const OperatorSnapshotJob& job, checkpoint::CheckpointStateOutputStream& stream) {
   CountingWriter writer(stream);
   DataOutput header;
   writeMagic(header, kOperatorMagic, kOperatorFormatVersion);
@@ -326,8 +328,9 @@ struct ParsedOperatorList {
   SerializerIdentity serializer;
 };
 
-Status restoreOperatorHandle(const checkpoint::OperatorStateHandle& handle, checkpoint::StateReader& reader,
-                             std::map<std::string, std::shared_ptr<OperatorStateStore::RestoredList>>& restored) {
+Status restoreOperatorHandle(
+    const checkpoint::OperatorStateHandle& handle, checkpoint::StateReader& reader,
+    std::map<std::string, std::shared_ptr<OperatorStateStore::RestoredList>>& restored) {
   if (handle.states.empty()) return Status::ok();
   const std::string origin = describeHandle(handle.stream);
   Result<std::string> bytes = reader.readAll(handle.stream);
@@ -377,8 +380,8 @@ Status restoreOperatorHandle(const checkpoint::OperatorStateHandle& handle, chec
       for (uint64_t offset : meta.elementOffsets) {
         if (offset > data.size()) {
           return Status::corruption(origin + ": an element of operator state '" + name + "' starts at " +
-                                    std::to_string(offset) + ", beyond the end (" + std::to_string(data.size()) +
-                                    " bytes)");
+                                    std::to_string(offset) + ", beyond the end (" +
+                                    std::to_string(data.size()) + " bytes)");
         }
         DataInput element(reinterpret_cast<const uint8_t*>(data.data()) + offset, data.size() - offset);
         std::string_view b = element.readStringView();
@@ -436,7 +439,8 @@ AsyncKeyedSnapshot snapshotKeyedState(KeyedStateBackend& backend, checkpoint::Ch
   };
 }
 
-Status restoreKeyedState(KeyedStateBackend& backend, const std::vector<checkpoint::KeyGroupsStateHandle>& handles,
+Status restoreKeyedState(KeyedStateBackend& backend,
+                         const std::vector<checkpoint::KeyGroupsStateHandle>& handles,
                          checkpoint::StateReader& reader) {
   const KeyGroupRange range = backend.keyGroupRange();
   std::map<std::string, std::shared_ptr<RestoredKeyedState>> restored;
@@ -494,17 +498,20 @@ AsyncOperatorSnapshot snapshotOperatorState(OperatorStateStore& store, checkpoin
     Result<checkpoint::OperatorStateHandle> handle = writeOrDiscard<checkpoint::OperatorStateHandle>(
         *stream.value(), "operator state", [&] { return writeOperatorSnapshot(*job, *stream.value()); });
     if (!handle.isOk()) {
-      return handle.status().withContext("checkpoint " + std::to_string(job->checkpointId) + ": operator state");
+      return handle.status().withContext("checkpoint " + std::to_string(job->checkpointId) +
+                                         ": operator state");
     }
     return std::optional<checkpoint::OperatorStateHandle>(std::move(handle).value());
   };
 }
 
-Status restoreOperatorState(OperatorStateStore& store, const std::vector<checkpoint::OperatorStateHandle>& handles,
+Status restoreOperatorState(OperatorStateStore& store,
+                            const std::vector<checkpoint::OperatorStateHandle>& handles,
                             checkpoint::StateReader& reader) {
   std::map<std::string, std::shared_ptr<OperatorStateStore::RestoredList>> restored;
   for (const checkpoint::OperatorStateHandle& handle : handles) {
-    WEIR_RETURN_IF_ERROR(restoreOperatorHandle(handle, reader, restored).withContext("restoring operator state"));
+    WEIR_RETURN_IF_ERROR(
+        restoreOperatorHandle(handle, reader, restored).withContext("restoring operator state"));
   }
   for (auto& [name, list] : restored) {
     try {
@@ -520,15 +527,17 @@ Status restoreOperatorState(OperatorStateStore& store, const std::vector<checkpo
 
 namespace weir {
 
-void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored, InternalKvState& state) {
+void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored,
+                             InternalKvState& state) {
   const SerializerIdentity now = state.valueSerializer();
   if (restored.kind != state.kind() || restored.valueSerializer != now) {
-    throw std::runtime_error("keyed state '" + name + "' was checkpointed as " + stateKindName(restored.kind) +
-                             " state with serializer '" + restored.valueSerializer.name + "' (version " +
-                             std::to_string(restored.valueSerializer.version) + ") but is now registered as " +
-                             stateKindName(state.kind()) + " state with serializer '" + now.name + "' (version " +
-                             std::to_string(now.version) +
-                             "): register it with the type it was checkpointed with, or start without that state");
+    throw std::runtime_error(
+        "keyed state '" + name + "' was checkpointed as " + stateKindName(restored.kind) +
+        " state with serializer '" + restored.valueSerializer.name + "' (version " +
+        std::to_string(restored.valueSerializer.version) + ") but is now registered as " +
+        stateKindName(state.kind()) + " state with serializer '" + now.name + "' (version " +
+        std::to_string(now.version) +
+        "): register it with the type it was checkpointed with, or start without that state");
   }
   WEIR_CHECK(restored.counts.size() == restored.bytes.size());
   for (size_t g = 0; g < restored.counts.size(); ++g) {

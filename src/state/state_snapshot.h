@@ -43,13 +43,15 @@ AsyncKeyedSnapshot snapshotKeyedState(KeyedStateBackend& backend, checkpoint::Ch
                                       int64_t checkpointId);
 // Restores the key groups of `backend`'s range from `handles` (which may cover other ranges too,
 // after a change of parallelism).
-Status restoreKeyedState(KeyedStateBackend& backend, const std::vector<checkpoint::KeyGroupsStateHandle>& handles,
+Status restoreKeyedState(KeyedStateBackend& backend,
+                         const std::vector<checkpoint::KeyGroupsStateHandle>& handles,
                          checkpoint::StateReader& reader);
 
 AsyncOperatorSnapshot snapshotOperatorState(OperatorStateStore& store, checkpoint::CheckpointStorage& storage,
                                             int64_t checkpointId);
 // `handles` are this subtask's share after redistribution (see redistributeOperatorState).
-Status restoreOperatorState(OperatorStateStore& store, const std::vector<checkpoint::OperatorStateHandle>& handles,
+Status restoreOperatorState(OperatorStateStore& store,
+                            const std::vector<checkpoint::OperatorStateHandle>& handles,
                             checkpoint::StateReader& reader);
 
 }  // namespace weir::state

@@ -69,10 +69,12 @@ TEST(KillResumeTest, KeyedStateIsExactAcrossSigkillAndResume) {
     while (in >> n >> w) expected[w] = n;
   }
 
-  const std::string common = std::string(WEIR_BINARY) +
-                             " run --no-progress -p 2 -D execution.checkpointing.interval=100ms"
-                             " -D execution.checkpointing.dir=" + shellQuote(dir.file("ckpt")) +
-                             " -D execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION";
+  const std::string common =
+      std::string(WEIR_BINARY) +
+      " run --no-progress -p 2 -D execution.checkpointing.interval=100ms"
+      " -D execution.checkpointing.dir=" +
+      shellQuote(dir.file("ckpt")) +
+      " -D execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION";
   std::string restoreFrom;
   std::vector<std::string> outputs;
   const double killAfter[] = {0.6, 0.8, 0.7};
@@ -80,13 +82,14 @@ TEST(KillResumeTest, KeyedStateIsExactAcrossSigkillAndResume) {
     std::string out = dir.file("out" + std::to_string(attempt));
     outputs.push_back(out);
     std::string cmd = common + (restoreFrom.empty() ? "" : " -s " + shellQuote(restoreFrom)) +
-                      " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(out);
+                      " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " +
+                      shellQuote(out);
     std::string log = dir.file("log" + std::to_string(attempt));
     if (attempt < 3) {
       // Killed without warning: no cleanup, no flush, no final checkpoint.
-      auto r = runShell("(" + cmd + " > " + shellQuote(log) + " 2>&1 & echo $! > " + shellQuote(log + ".pid") +
-                        "; wait) & sleep " + std::to_string(killAfter[attempt]) + "; kill -9 $(cat " +
-                        shellQuote(log + ".pid") + "); sleep 0.2");
+      auto r = runShell("(" + cmd + " > " + shellQuote(log) + " 2>&1 & echo $! > " +
+                        shellQuote(log + ".pid") + "; wait) & sleep " + std::to_string(killAfter[attempt]) +
+                        "; kill -9 $(cat " + shellQuote(log + ".pid") + "); sleep 0.2");
       std::string output = testing::readFile(log);
       size_t idPos = output.find("submitted with id ");
       ASSERT_NE(idPos, std::string::npos) << output;

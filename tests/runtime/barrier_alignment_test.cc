@@ -28,9 +28,10 @@ struct TwoProducers {
     for (int p = 0; p < 2; ++p) {
       partitions.push_back(std::make_unique<network::ResultPartition>(
           "p" + std::to_string(p), 1, network::LocalBufferPool::create(global, 16, "p").valueOrThrow()));
-      writers.push_back(
-          std::make_unique<network::PartitionRecordWriter>(*partitions.back(), network::FlushMode::kAfterEveryRecord));
-      gate.setChannel(p, std::make_unique<network::LocalInputChannel>(gate, p, partitions.back()->subpartition(0)));
+      writers.push_back(std::make_unique<network::PartitionRecordWriter>(
+          *partitions.back(), network::FlushMode::kAfterEveryRecord));
+      gate.setChannel(
+          p, std::make_unique<network::LocalInputChannel>(gate, p, partitions.back()->subpartition(0)));
     }
     gate.requestPartitions();
   }
@@ -52,7 +53,9 @@ class RecordingTarget final : public CheckpointBarrierHandler::Target {
                                   std::chrono::nanoseconds) override {
     log.push_back("snapshot " + std::to_string(b.id) + " after [" + join(read) + "]");
   }
-  void abortCheckpointOnBarrier(int64_t id, const std::string&) override { log.push_back("abort " + std::to_string(id)); }
+  void abortCheckpointOnBarrier(int64_t id, const std::string&) override {
+    log.push_back("abort " + std::to_string(id));
+  }
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (auto& x : v) s += (s.empty() ? "" : ",") + x;

@@ -76,7 +76,8 @@ struct Fixture {
     env.setParallelism(parallelism);
     env.configuration().set("execution.checkpointing.interval", "40 ms");
     env.configuration().set("execution.checkpointing.dir", dir.string());
-    env.configuration().set("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+    env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
+                            "RETAIN_ON_CANCELLATION");
     first = buildJob(env, 60000);  // about 2 s for all records: cancelled well before the end
     auto client = env.executeAsync("first");
     while (client->progress().checkpointsCompleted < 3 && !isGloballyTerminal(client->status()))

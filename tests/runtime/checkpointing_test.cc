@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -48,7 +49,8 @@ std::vector<std::string> checkpointDirs(const std::string& jobDir) {
 // A keyed job fed at a bounded rate so that it runs long enough to checkpoint.
 // `slowSink`: a sink taking 1 ms per record, so that barriers queue behind records.
 void buildKeyedJob(StreamExecutionEnvironment& env, bool slowSink = false) {
-  auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, 1'000'000'000, 20000);
+  auto gen =
+      std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, 1'000'000'000, 20000);
   auto sums = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
                   .uid("numbers")
                   .keyBy([](int64_t x) { return x % 100; })
@@ -179,7 +181,8 @@ TEST(CheckpointingTest, AtLeastOnceIsRejectedClearly) {
     env.executeAsync("alo");
     FAIL();
   } catch (const StatusException& e) {
-    EXPECT_NE(std::string(e.what()).find("AT_LEAST_ONCE is not supported yet"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("AT_LEAST_ONCE is not supported yet"), std::string::npos)
+        << e.what();
   }
 }
 

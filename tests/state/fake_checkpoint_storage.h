@@ -21,8 +21,8 @@ class FakeCheckpointStorage final : public checkpoint::CheckpointStorage {
 
   std::string describe() const override { return "fake"; }
   Status initializeLocation(int64_t) override { return Status::ok(); }
-  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(int64_t checkpointId,
-                                                                                      checkpoint::StateScope) override {
+  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(
+      int64_t checkpointId, checkpoint::StateScope) override {
     ++created_;
     std::lock_guard<std::mutex> lock(mu_);
     std::string path = "chk-" + std::to_string(checkpointId) + "/" + std::to_string(nextFile_++);

@@ -62,7 +62,9 @@ class Average final : public AggregateFunction<int64_t, std::pair<int64_t, int64
 
 template <>
 struct TypeSerializer<Unwritable> {
-  static void serialize(const Unwritable&, DataOutput&) { throw std::runtime_error("Unwritable cannot be written"); }
+  static void serialize(const Unwritable&, DataOutput&) {
+    throw std::runtime_error("Unwritable cannot be written");
+  }
   static void deserialize(Unwritable& v, DataInput& in) { v.v = in.readI64(); }
   static std::string name() { return "unwritable"; }
   static constexpr uint32_t kVersion = 1;
@@ -134,8 +136,8 @@ ReducingStateDescriptor<Account> accountSum() {
 }
 
 AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double> average() {
-  return AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>("avg",
-                                                                                   std::make_shared<const Average>());
+  return AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>(
+      "avg", std::make_shared<const Average>());
 }
 
 // Fills every kind of state for keys 0..n-1 (those in ctx's range).
@@ -218,7 +220,8 @@ TEST(KeyedStateSnapshotTest, EveryStateKindRoundTrips) {
 
     Ctx restored;
     restore(restored, storage, {*handle});
-    EXPECT_EQ(restored.backend().restoredStates().size(), 7u) << "nothing is deserialized before registration";
+    EXPECT_EQ(restored.backend().restoredStates().size(), 7u)
+        << "nothing is deserialized before registration";
     EXPECT_TRUE(restored.backend().states().empty());
     expectEveryKind(restored, 3000);
     EXPECT_TRUE(restored.backend().restoredStates().empty());

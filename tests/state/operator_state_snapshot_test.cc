@@ -98,7 +98,8 @@ TEST(OperatorStateSnapshotTest, WritesAfterTheSyncPartAreNotInTheSnapshot) {
   EXPECT_EQ(offsets.get(), (std::vector<int64_t>{9, 10}));
   OperatorStateStore restored;
   ASSERT_TRUE(restore(restored, storage, {*result.value()}).isOk());
-  EXPECT_EQ(restored.getListState(ListStateDescriptor<int64_t>("offsets")).get(), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(restored.getListState(ListStateDescriptor<int64_t>("offsets")).get(),
+            (std::vector<int64_t>{1, 2, 3}));
 }
 
 TEST(OperatorStateSnapshotTest, UnregisteredRestoredListSurvivesLaterSnapshots) {
@@ -120,7 +121,8 @@ TEST(OperatorStateSnapshotTest, UnregisteredRestoredListSurvivesLaterSnapshots) 
   ASSERT_TRUE(restore(third, storage, {*h2}).isOk());
   EXPECT_EQ(third.getListState(ListStateDescriptor<Split>("splits")).get(),
             (std::vector<Split>{{"a", 1}, {"b", 2}, {"c", 3}}));
-  EXPECT_EQ(third.getUnionListState(ListStateDescriptor<int64_t>("watermarks")).get(), (std::vector<int64_t>{7, 8}));
+  EXPECT_EQ(third.getUnionListState(ListStateDescriptor<int64_t>("watermarks")).get(),
+            (std::vector<int64_t>{7, 8}));
 }
 
 TEST(OperatorStateSnapshotTest, SerializerOrModeMismatchNamesTheState) {
@@ -181,7 +183,8 @@ TEST(OperatorStateSnapshotTest, OffsetBeyondTheEndIsCorruption) {
 
 // Snapshots of `oldParallelism` subtasks: subtask i has split elements
 // i*100 .. i*100+count(i)-1 in "split" and union element i*1000 in "union".
-std::vector<checkpoint::OperatorStateHandle> oldSubtasks(fake::FakeCheckpointStorage& storage, int oldParallelism) {
+std::vector<checkpoint::OperatorStateHandle> oldSubtasks(fake::FakeCheckpointStorage& storage,
+                                                         int oldParallelism) {
   std::vector<checkpoint::OperatorStateHandle> handles;
   for (int i = 0; i < oldParallelism; ++i) {
     OperatorStateStore store;
@@ -200,8 +203,9 @@ struct Restored {
   std::vector<int64_t> unions;
 };
 
-std::vector<Restored> restoreAll(fake::FakeCheckpointStorage& storage,
-                                 const std::vector<std::vector<checkpoint::OperatorStateHandle>>& assignment) {
+std::vector<Restored> restoreAll(
+    fake::FakeCheckpointStorage& storage,
+    const std::vector<std::vector<checkpoint::OperatorStateHandle>>& assignment) {
   std::vector<Restored> out;
   for (const auto& handles : assignment) {
     OperatorStateStore store;

@@ -38,7 +38,7 @@ class StreamExecutionEnvironment {
   // `key=value` overrides, in that order, as `weir run -c FILE -D k=v` does.
   // Errors name the file, line, or override that is wrong.
   static Result<StreamExecutionEnvironment> fromConfiguration(const std::string& yamlPath,
-                                                             const std::vector<std::string>& overrides);
+                                                              const std::vector<std::string>& overrides);
 
   StreamExecutionEnvironment& setParallelism(int parallelism) {
     config_.set(options::kDefaultParallelism.key, std::to_string(parallelism));

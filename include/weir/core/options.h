@@ -56,33 +56,54 @@ inline const OptionalConfigOption<milliseconds> kCheckpointInterval{
     "execution.checkpointing.interval", {}, "Time between checkpoints; checkpointing is off when unset."};
 inline const ConfigOption<std::string> kCheckpointMode{
     "execution.checkpointing.mode", "EXACTLY_ONCE", {}, "EXACTLY_ONCE (AT_LEAST_ONCE comes later)."};
-inline const ConfigOption<milliseconds> kCheckpointTimeout{
-    "execution.checkpointing.timeout", milliseconds(10 * 60 * 1000), {}, "A checkpoint not complete by then is aborted."};
+inline const ConfigOption<milliseconds> kCheckpointTimeout{"execution.checkpointing.timeout",
+                                                           milliseconds(10 * 60 * 1000),
+                                                           {},
+                                                           "A checkpoint not complete by then is aborted."};
 inline const ConfigOption<milliseconds> kCheckpointMinPause{
-    "execution.checkpointing.min-pause", milliseconds(0), {}, "Least time between the end of one checkpoint and the start of the next."};
+    "execution.checkpointing.min-pause",
+    milliseconds(0),
+    {},
+    "Least time between the end of one checkpoint and the start of the next."};
 inline const ConfigOption<int32_t> kMaxConcurrentCheckpoints{
-    "execution.checkpointing.max-concurrent-checkpoints", 1, {}, "Checkpoints that may be in progress at once."};
+    "execution.checkpointing.max-concurrent-checkpoints",
+    1,
+    {},
+    "Checkpoints that may be in progress at once."};
 inline const ConfigOption<int32_t> kTolerableFailedCheckpoints{
-    "execution.checkpointing.tolerable-failed-checkpoints", 0, {},
+    "execution.checkpointing.tolerable-failed-checkpoints",
+    0,
+    {},
     "Consecutive checkpoint failures tolerated before the job fails."};
 inline const ConfigOption<std::string> kExternalizedCheckpointRetention{
-    "execution.checkpointing.externalized-checkpoint-retention", "NO_EXTERNALIZED_CHECKPOINTS", {},
+    "execution.checkpointing.externalized-checkpoint-retention",
+    "NO_EXTERNALIZED_CHECKPOINTS",
+    {},
     "NO_EXTERNALIZED_CHECKPOINTS | DELETE_ON_CANCELLATION | RETAIN_ON_CANCELLATION."};
 inline const ConfigOption<int32_t> kNumRetainedCheckpoints{
-    "execution.checkpointing.num-retained", 1, {"state.checkpoints.num-retained"},
+    "execution.checkpointing.num-retained",
+    1,
+    {"state.checkpoints.num-retained"},
     "Completed checkpoints kept; older ones are deleted."};
 inline const OptionalConfigOption<std::string> kCheckpointDir{
-    "execution.checkpointing.dir", {"state.checkpoints.dir"}, "Directory for checkpoints (<dir>/<job-id>/chk-N)."};
+    "execution.checkpointing.dir",
+    {"state.checkpoints.dir"},
+    "Directory for checkpoints (<dir>/<job-id>/chk-N)."};
 inline const ConfigOption<MemorySize> kCheckpointInlineThreshold{
-    "execution.checkpointing.data-inline-threshold", MemorySize{20 * 1024}, {"state.storage.fs.memory-threshold"},
+    "execution.checkpointing.data-inline-threshold",
+    MemorySize{20 * 1024},
+    {"state.storage.fs.memory-threshold"},
     "State smaller than this is stored inside the checkpoint's _metadata."};
 
 // ---- recovery ----
 inline const OptionalConfigOption<std::string> kStateRecoveryPath{
-    "execution.state-recovery.path", {"execution.savepoint.path"},
+    "execution.state-recovery.path",
+    {"execution.savepoint.path"},
     "Checkpoint (chk-N directory or its _metadata) to start the job from (`weir run -s`)."};
 inline const ConfigOption<bool> kIgnoreUnclaimedState{
-    "execution.state-recovery.ignore-unclaimed-state", false, {"execution.savepoint.ignore-unclaimed-state"},
+    "execution.state-recovery.ignore-unclaimed-state",
+    false,
+    {"execution.savepoint.ignore-unclaimed-state"},
     "Start even if the checkpoint has state for operators the job no longer has (that state is dropped)."};
 
 }  // namespace weir::options

@@ -9,8 +9,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace weir {
@@ -33,7 +33,8 @@ class OperatorCoordinator {
   // `triggerSubtasks` before any further event can reach a subtask: an event sent
   // after the snapshot is then delivered after the subtask's own snapshot, so that
   // no split is in both the coordinator's and a reader's state, nor in neither.
-  virtual std::string checkpointCoordinator(int64_t checkpointId, const std::function<void()>& triggerSubtasks) = 0;
+  virtual std::string checkpointCoordinator(int64_t checkpointId,
+                                            const std::function<void()>& triggerSubtasks) = 0;
   // Before start(): restore the state of a checkpoint.
   virtual void resetToCheckpoint(const std::string& state) = 0;
 };

@@ -114,11 +114,14 @@ class OperatorStateStore {
     std::vector<RegisteredListSnapshot> out;
     out.reserve(states_.size());
     for (auto& [name, entry] : states_) {
-      out.push_back(RegisteredListSnapshot{name, entry->distribution(), entry->elementSerializer(), entry->snapshot()});
+      out.push_back(
+          RegisteredListSnapshot{name, entry->distribution(), entry->elementSerializer(), entry->snapshot()});
     }
     return out;
   }
-  const std::map<std::string, std::shared_ptr<const RestoredList>>& restoredLists() const { return restored_; }
+  const std::map<std::string, std::shared_ptr<const RestoredList>>& restoredLists() const {
+    return restored_;
+  }
   // Adds restored elements for `name`, or deserializes them at once if the list is
   // already registered. Throws std::runtime_error as a registration would.
   void addRestoredList(const std::string& name, std::shared_ptr<const RestoredList> list) {
@@ -145,7 +148,9 @@ class OperatorStateStore {
    public:
     explicit ListSnapshotImpl(std::shared_ptr<const std::vector<V>> v) : values_(std::move(v)) {}
     size_t size() const override { return values_->size(); }
-    void writeElement(size_t i, DataOutput& out) const override { TypeSerializer<V>::serialize((*values_)[i], out); }
+    void writeElement(size_t i, DataOutput& out) const override {
+      TypeSerializer<V>::serialize((*values_)[i], out);
+    }
 
    private:
     std::shared_ptr<const std::vector<V>> values_;
@@ -182,11 +187,11 @@ class OperatorStateStore {
       const SerializerIdentity mine = elementSerializer();
       if (list.elementSerializer != mine || list.distribution != distribution_) {
         throw std::runtime_error(
-            "operator state '" + name + "': the checkpoint has it as a " + distributionName(list.distribution) +
-            " list with serializer '" + list.elementSerializer.name + "' (version " +
-            std::to_string(list.elementSerializer.version) + "), but it is now registered as a " +
-            distributionName(distribution_) + " list with serializer '" + mine.name + "' (version " +
-            std::to_string(mine.version) + ")");
+            "operator state '" + name + "': the checkpoint has it as a " +
+            distributionName(list.distribution) + " list with serializer '" + list.elementSerializer.name +
+            "' (version " + std::to_string(list.elementSerializer.version) +
+            "), but it is now registered as a " + distributionName(distribution_) +
+            " list with serializer '" + mine.name + "' (version " + std::to_string(mine.version) + ")");
       }
       std::vector<V> restored(list.elements.size());
       for (size_t i = 0; i < list.elements.size(); ++i) {
@@ -200,7 +205,8 @@ class OperatorStateStore {
         }
       }
       auto& values = mutableValues();
-      values.insert(values.end(), std::make_move_iterator(restored.begin()), std::make_move_iterator(restored.end()));
+      values.insert(values.end(), std::make_move_iterator(restored.begin()),
+                    std::make_move_iterator(restored.end()));
     }
 
    private:
@@ -305,14 +311,16 @@ class StreamingRuntimeContext : public RuntimeContext {
 };
 
 template <class V>
-ListState<V>& OperatorStateStore::getOrCreate(const ListStateDescriptor<V>& d, OperatorListDistribution distribution) {
+ListState<V>& OperatorStateStore::getOrCreate(const ListStateDescriptor<V>& d,
+                                              OperatorListDistribution distribution) {
   auto it = states_.find(d.name);
   if (it != states_.end()) {
     auto* typed = dynamic_cast<HeapOperatorListState<V>*>(it->second.get());
     if (typed == nullptr) throw std::invalid_argument("operator state '" + d.name + "' has another type");
     if (typed->distribution() != distribution) {
-      throw std::invalid_argument("operator state '" + d.name +
-                                  "' is already registered with another distribution mode (list vs union list)");
+      throw std::invalid_argument(
+          "operator state '" + d.name +
+          "' is already registered with another distribution mode (list vs union list)");
     }
     return *typed;
   }

@@ -149,7 +149,8 @@ class alignas(64) HeapStateMap {
     View(const View& o) : dir_(o.dir_), size_(o.size_), shift_(o.shift_) {
       if (dir_ != nullptr) dir_->refs.fetch_add(1, std::memory_order_relaxed);
     }
-    View(View&& o) noexcept : dir_(std::exchange(o.dir_, nullptr)), size_(std::exchange(o.size_, 0)), shift_(o.shift_) {}
+    View(View&& o) noexcept
+        : dir_(std::exchange(o.dir_, nullptr)), size_(std::exchange(o.size_, 0)), shift_(o.shift_) {}
     View& operator=(View o) noexcept {
       std::swap(dir_, o.dir_);
       std::swap(size_, o.size_);
@@ -333,17 +334,18 @@ class alignas(64) HeapStateMap {
   // load for the same reason (see the header comment).
   struct Page {
     explicit Page(size_t n)
-        : size(n), slots(static_cast<Slot*>(::operator new(n * sizeof(Slot), std::align_val_t{kSlotAlignment}))) {
+        : size(n),
+          slots(static_cast<Slot*>(::operator new (n * sizeof(Slot), std::align_val_t{kSlotAlignment}))) {
       try {
         std::uninitialized_value_construct_n(slots, n);
       } catch (...) {
-        ::operator delete(slots, std::align_val_t{kSlotAlignment});
+        ::operator delete (slots, std::align_val_t{kSlotAlignment});
         throw;
       }
     }
     ~Page() {
       std::destroy_n(slots, size);
-      ::operator delete(slots, std::align_val_t{kSlotAlignment});
+      ::operator delete (slots, std::align_val_t{kSlotAlignment});
     }
     Page(const Page&) = delete;
     Page& operator=(const Page&) = delete;
@@ -376,7 +378,9 @@ class alignas(64) HeapStateMap {
   static void unref(Directory* d) {
     if (d != nullptr && d->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete d;
   }
-  static bool exclusive(const std::atomic<uint32_t>& refs) { return refs.load(std::memory_order_acquire) == 1; }
+  static bool exclusive(const std::atomic<uint32_t>& refs) {
+    return refs.load(std::memory_order_acquire) == 1;
+  }
 
   static uint64_t stored(uint64_t hash) { return hash | 1; }
   static size_t indexOf(uint64_t h, unsigned shift) { return size_t((h * 0x9E3779B97F4A7C15ull) >> shift); }
@@ -503,9 +507,9 @@ class alignas(64) HeapStateMap {
   // accesses than with one flat array.
   PageRef* pages_ = inline_;  // inline_ or heapPages_
   size_t size_ = 0;
-  size_t growAt_ = 0;  // the size at which an insertion grows the table first
-  size_t mask_ = 0;    // capacity - 1
-  uint64_t epoch_ = 1;  // bumped by every snapshot()
+  size_t growAt_ = 0;    // the size at which an insertion grows the table first
+  size_t mask_ = 0;      // capacity - 1
+  uint64_t epoch_ = 1;   // bumped by every snapshot()
   unsigned shift_ = 64;  // 64 - log2(capacity); 64 = no table
   PageRef inline_[kInlinePages] = {};
 

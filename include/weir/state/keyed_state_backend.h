@@ -90,7 +90,8 @@ struct RestoredKeyedState {
 // Deserializes `restored` into `state` (registered under `name`) after checking
 // that kind and serializer match. Throws std::runtime_error naming the state and
 // both serializers on a mismatch, or naming the state when the bytes are corrupt.
-void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored, InternalKvState& state);
+void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored,
+                             InternalKvState& state);
 
 class KeyedStateBackend {
  public:
@@ -211,7 +212,8 @@ class HeapStateTable {
   // Sets the entry of `key` (whose stable hash is `hash`) in key group `keyGroupIndex`.
   void put(int keyGroupIndex, std::string_view key, uint64_t hash, S&& value) {
     bool inserted = false;
-    S& slot = groups_[size_t(keyGroupIndex)].findOrInsert(key, hash, [&] { return std::move(value); }, &inserted);
+    S& slot = groups_[size_t(keyGroupIndex)].findOrInsert(
+        key, hash, [&] { return std::move(value); }, &inserted);
     if (!inserted) slot = std::move(value);
   }
   const KeyedStateBackend& backend() const { return backend_; }
@@ -225,7 +227,8 @@ class HeapStateTable {
 template <class S>
 class HeapKvStateSnapshot final : public KvStateSnapshot {
  public:
-  explicit HeapKvStateSnapshot(std::vector<typename HeapStateMap<S>::View> groups) : groups_(std::move(groups)) {}
+  explicit HeapKvStateSnapshot(std::vector<typename HeapStateMap<S>::View> groups)
+      : groups_(std::move(groups)) {}
   uint64_t numEntries(int keyGroupIndex) const override { return groups_[size_t(keyGroupIndex)].size(); }
   uint64_t writeKeyGroup(int keyGroupIndex, DataOutput& out) const override {
     uint64_t n = 0;
@@ -257,10 +260,10 @@ class HeapStateBase : public InternalKvState {
       std::string_view key = in.readStringView();
       const uint64_t hash = stableHash(key);
       if (keyGroupForHash(hash, b.maxParallelism()) - b.keyGroupRange().start != keyGroupIndex) {
-        throw std::runtime_error("a key stored in key group " +
-                                 std::to_string(b.keyGroupRange().start + keyGroupIndex) + " hashes to key group " +
-                                 std::to_string(keyGroupForHash(hash, b.maxParallelism())) +
-                                 " (different max parallelism or a corrupt checkpoint)");
+        throw std::runtime_error(
+            "a key stored in key group " + std::to_string(b.keyGroupRange().start + keyGroupIndex) +
+            " hashes to key group " + std::to_string(keyGroupForHash(hash, b.maxParallelism())) +
+            " (different max parallelism or a corrupt checkpoint)");
       }
       S value{};
       TypeSerializer<S>::deserialize(value, in);
@@ -382,8 +385,7 @@ template <class In, class Acc, class Out>
 class HeapAggregatingState final : public AggregatingState<In, Out>, public HeapStateBase<Acc> {
  public:
   HeapAggregatingState(const KeyedStateBackend& b, const AggregatingStateDescriptor<In, Acc, Out>& d)
-      : HeapStateBase<Acc>(b, StateKind::kAggregating),
-        fn_(d.aggregateFunction) {}
+      : HeapStateBase<Acc>(b, StateKind::kAggregating), fn_(d.aggregateFunction) {}
   std::optional<Out> get() const override {
     const Acc* a = this->table_.findForRead();
     return a != nullptr ? std::optional<Out>(fn_->getResult(*a)) : std::nullopt;

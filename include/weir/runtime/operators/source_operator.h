@@ -43,7 +43,8 @@ class SourceOperator final : public SourceOperatorBase {
   // The reader's splits, with their positions, live in operator list state
   // ("SourceReaderState") in checkpoints: restored splits go back to the reader on open.
   void initializeState(bool restored) override {
-    splitsState_ = &context().operatorStateStore().getListState(ListStateDescriptor<Split>("SourceReaderState"));
+    splitsState_ =
+        &context().operatorStateStore().getListState(ListStateDescriptor<Split>("SourceReaderState"));
     if (restored) restoredSplits_ = splitsState_->get();
   }
   void open() override {
