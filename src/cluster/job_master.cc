@@ -1,6 +1,7 @@
 #include "cluster/job_master.h"
 
 #include "checkpoint/metadata.h"
+#include "cluster/restart_strategy.h"
 #include "state/operator_state_redistribution.h"
 
 #include <algorithm>
@@ -286,6 +287,19 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
 Status JobMaster::deploy() {
   startTime_ = std::chrono::steady_clock::now();
   WEIR_RETURN_IF_ERROR(loadRestoreCheckpoint());
+  {
+    // Validated now so that a bad restart-strategy.* setting is reported at submission.
+    // Automatic failover is the next step of the checkpoint work; until it lands a failed
+    // job ends FAILED and is resumed with `weir run -s` from its latest retained checkpoint.
+    auto strategy = createRestartStrategy(*config_, config_->get(options::kCheckpointInterval).has_value());
+    if (!strategy.isOk()) return strategy.status();
+    if ((*strategy)->describe() != "none") {
+      spdlog::warn(
+          "job {}: restart strategy {} is configured, but automatic restarts are not implemented yet; "
+          "a failed job ends FAILED (resume it with weir run -s from its latest retained checkpoint)",
+          jobId_, (*strategy)->describe());
+    }
+  }
   WEIR_RETURN_IF_ERROR(createNetwork());
   const StreamGraph& g = *streamGraph_;
   auto bufferTimeout = config_->get(options::kBufferTimeout);
