@@ -3,6 +3,8 @@
 // checked to be scoped by the current key, which is set from serialized bytes.
 #include <gtest/gtest.h>
 
+#include "testing/testing_runtime_context.h"
+
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -18,33 +20,7 @@
 namespace weir {
 namespace {
 
-// A RuntimeContext with a heap backend owning every key group (or none: not keyed).
-class FakeRuntimeContext final : public RuntimeContext {
- public:
-  explicit FakeRuntimeContext(std::unique_ptr<KeyedStateBackend> backend) : backend_(std::move(backend)) {}
-  const std::string& operatorName() const override { return name_; }
-  int indexOfThisSubtask() const override { return 0; }
-  int numberOfParallelSubtasks() const override { return 1; }
-  int maxNumberOfParallelSubtasks() const override { return kDefaultMaxParallelism; }
-  const Configuration& jobConfiguration() const override { return config_; }
-  KeyedStateBackend* keyedStateBackend() override { return backend_.get(); }
-  OperatorStateStore& operatorStateStore() override { return operatorState_; }
-
-  // Makes `key` current, as a keyed operator does for each record.
-  template <class K>
-  void setKey(const K& key) {
-    DataOutput out;
-    TypeSerializer<K>::serialize(key, out);
-    backend_->setCurrentKey(out.data(), out.size());
-  }
-  KeyedStateBackend& backend() { return *backend_; }
-
- private:
-  std::string name_ = "Test Operator";
-  Configuration config_;
-  std::unique_ptr<KeyedStateBackend> backend_;
-  OperatorStateStore operatorState_;
-};
+using FakeRuntimeContext = testing::TestingRuntimeContext;
 
 class HeapStateTest : public ::testing::Test {
  protected:

@@ -6,6 +6,8 @@
 // snapshots, and corrupt streams.
 #include <gtest/gtest.h>
 
+#include "testing/testing_runtime_context.h"
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -75,32 +77,11 @@ namespace {
 constexpr int kMaxParallelism = 128;
 
 // A RuntimeContext around a heap backend of one key-group range.
-class Ctx final : public RuntimeContext {
+class Ctx : public testing::TestingRuntimeContext {
  public:
   explicit Ctx(KeyGroupRange range = KeyGroupRange{0, kMaxParallelism - 1})
-      : backend_(std::make_unique<HeapKeyedStateBackend>(range, kMaxParallelism)) {}
-  const std::string& operatorName() const override { return name_; }
-  int indexOfThisSubtask() const override { return 0; }
-  int numberOfParallelSubtasks() const override { return 1; }
-  int maxNumberOfParallelSubtasks() const override { return kMaxParallelism; }
-  const Configuration& jobConfiguration() const override { return config_; }
-  KeyedStateBackend* keyedStateBackend() override { return backend_.get(); }
-  OperatorStateStore& operatorStateStore() override { return operatorState_; }
-
-  template <class K>
-  void setKey(const K& key) {
-    DataOutput out;
-    TypeSerializer<K>::serialize(key, out);
-    backend_->setCurrentKey(out.data(), out.size());
-  }
-  KeyedStateBackend& backend() { return *backend_; }
-  size_t entries(const std::string& name) { return backend_->findState(name)->numEntries(); }
-
- private:
-  std::string name_ = "Test Operator";
-  Configuration config_;
-  std::unique_ptr<KeyedStateBackend> backend_;
-  OperatorStateStore operatorState_;
+      : TestingRuntimeContext(range, kMaxParallelism) {}
+  size_t entries(const std::string& name) { return backend().findState(name)->numEntries(); }
 };
 
 template <class K>
