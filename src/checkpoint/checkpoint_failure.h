@@ -14,6 +14,7 @@ enum class CheckpointFailureReason {
   kTimeout,              // not complete within execution.checkpointing.timeout: counts
   kMetadataWriteFailed,  // the metadata could not be made durable: counts
   kCoordinatorShutdown,  // the job is ending: does not count
+  kJobFailover,          // the job restarts after a failure: does not count
 };
 
 inline bool countsAgainstTolerance(CheckpointFailureReason r) {
@@ -21,6 +22,7 @@ inline bool countsAgainstTolerance(CheckpointFailureReason r) {
     case CheckpointFailureReason::kTaskNotRunning:
     case CheckpointFailureReason::kAlignmentAborted:
     case CheckpointFailureReason::kCoordinatorShutdown:
+    case CheckpointFailureReason::kJobFailover:
       return false;
     case CheckpointFailureReason::kAsyncSnapshotFailed:
     case CheckpointFailureReason::kSyncSnapshotFailed:
@@ -47,6 +49,8 @@ inline const char* failureReasonName(CheckpointFailureReason r) {
       return "metadata write failed";
     case CheckpointFailureReason::kCoordinatorShutdown:
       return "job shutting down";
+    case CheckpointFailureReason::kJobFailover:
+      return "job failover";
   }
   return "unknown";
 }

@@ -48,6 +48,20 @@ void CheckpointCoordinator::shutdown() {
   }
 }
 
+void CheckpointCoordinator::suspend(const std::string& reason) {
+  std::unique_lock lock(mu_);
+  suspended_ = true;
+  while (!pending_.empty()) {
+    abortLocked(lock, pending_.begin()->first, checkpoint::CheckpointFailureReason::kJobFailover, reason);
+  }
+}
+
+void CheckpointCoordinator::resume() {
+  std::lock_guard lock(mu_);
+  suspended_ = false;
+  cv_.notify_all();
+}
+
 void CheckpointCoordinator::run() {
   std::unique_lock lock(mu_);
   auto nextTrigger = std::chrono::steady_clock::now() + options_.interval;
@@ -88,6 +102,7 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
 
 Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic) {
   if (stopped_) return Status::failedPrecondition("the job is shutting down");
+  if (suspended_) return Status::failedPrecondition("the job is restarting");
   if (int(pending_.size()) >= options_.maxConcurrent) {
     return Status::failedPrecondition(
         "too many checkpoints in progress (execution.checkpointing.max-concurrent-"

@@ -110,6 +110,10 @@ class CheckpointCoordinator {
   void start();
   // Stops triggering and aborts pending checkpoints. Idempotent.
   void shutdown();
+  // Failover: aborts every pending checkpoint (not counted as a failure) and stops
+  // triggering until resume(). Safe to call from within a gateway call.
+  void suspend(const std::string& reason);
+  void resume();
   // Triggers a checkpoint now (ignoring interval and min-pause); returns its id or why not.
   Result<int64_t> triggerCheckpoint();
 
@@ -164,6 +168,7 @@ class CheckpointCoordinator {
   std::chrono::steady_clock::time_point lastCompletion_;  // guarded by mu_
   bool stopped_ = false;                                  // guarded by mu_
   bool started_ = false;                                  // guarded by mu_
+  bool suspended_ = false;                                // guarded by mu_
   CheckpointStatsSnapshot stats_;                         // guarded by mu_
   std::thread scheduler_;
 };

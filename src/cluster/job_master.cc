@@ -17,20 +17,67 @@ namespace weir::cluster {
 
 using runtime::ExecutionState;
 
+// Everything one run of the job needs. Destruction order matters: tasks (which hold
+// buffers) go before gates and partitions (which queue buffers), which go before
+// their pools; see the destructor.
+struct JobMaster::Attempt {
+  int number = 0;
+  std::vector<std::vector<std::unique_ptr<network::ResultPartition>>> partitions;  // [jobEdge][producer]
+  std::vector<std::vector<std::unique_ptr<network::InputGate>>> gates;             // [jobEdge][consumer]
+  std::unique_ptr<network::CreditBasedTransport> transport;                        // credit-based mode only
+  std::vector<std::unique_ptr<CoordinatorContext>> coordinatorContexts;
+  std::vector<std::unique_ptr<OperatorCoordinator>> coordinators;        // by stream node, null if none
+  std::vector<std::vector<std::unique_ptr<runtime::StreamTask>>> tasks;  // [vertex][subtask]
+
+  void cancelTasks() {
+    for (auto& v : tasks)
+      for (auto& t : v) t->cancel();
+  }
+  void joinTasks() {
+    for (auto& v : tasks)
+      for (auto& t : v) t->join();
+  }
+  ~Attempt() {
+    cancelTasks();
+    joinTasks();
+    // Coordinators may still send events to tasks: close them while the tasks exist.
+    for (auto& c : coordinators)
+      if (c) c->close();
+    tasks.clear();
+    // Credit-based channels talk to the transport until released: stop the transport's
+    // thread first (no more deliveries), then release every gate (no more credits), and
+    // only then let the transport go. Gate pool listeners hold raw channel pointers.
+    if (transport) transport->shutdown();
+    for (auto& perEdge : gates) {
+      for (auto& gate : perEdge) {
+        if (gate->bufferPool() != nullptr) gate->bufferPool()->setAvailabilityListener(nullptr);
+        gate->release();
+      }
+    }
+    gates.clear();
+    transport.reset();
+  }
+};
+
 class JobMaster::CoordinatorContext final : public OperatorCoordinatorContext {
  public:
-  CoordinatorContext(JobMaster& jm, int nodeId) : jm_(jm), nodeId_(nodeId) {
-    vertex_ = jm.jobGraph_.vertexOfNode[size_t(nodeId)];
-  }
-  int currentParallelism() const override { return jm_.jobGraph_.vertices[size_t(vertex_)].parallelism; }
+  CoordinatorContext(const graph::JobGraph& jobGraph, Attempt& attempt, int nodeId)
+      : jobGraph_(jobGraph),
+        attempt_(attempt),
+        nodeId_(nodeId),
+        vertex_(jobGraph.vertexOfNode[size_t(nodeId)]) {}
+  int currentParallelism() const override { return jobGraph_.vertices[size_t(vertex_)].parallelism; }
+  // Called only from within coordinator calls, which the JobMaster makes while the
+  // attempt is alive (under its attempt lock, or while building it).
   void sendEventToOperator(int subtask, std::vector<uint8_t> event) override {
-    // Before deploy finished or after teardown began there is no task to deliver to.
-    if (size_t(vertex_) >= jm_.tasks_.size() || size_t(subtask) >= jm_.tasks_[size_t(vertex_)].size()) return;
-    jm_.tasks_[size_t(vertex_)][size_t(subtask)]->deliverOperatorEvent(nodeId_, std::move(event));
+    auto& tasks = attempt_.tasks;
+    if (size_t(vertex_) >= tasks.size() || size_t(subtask) >= tasks[size_t(vertex_)].size()) return;
+    tasks[size_t(vertex_)][size_t(subtask)]->deliverOperatorEvent(nodeId_, std::move(event));
   }
 
  private:
-  JobMaster& jm_;
+  const graph::JobGraph& jobGraph_;
+  Attempt& attempt_;
   int nodeId_;
   int vertex_;
 };
@@ -46,31 +93,20 @@ JobMaster::JobMaster(std::string jobId, std::shared_ptr<const StreamGraph> strea
       services_(services) {}
 
 JobMaster::~JobMaster() {
+  {
+    std::lock_guard lock(mu_);
+    shuttingDown_ = true;
+    controlCv_.notify_all();
+  }
   stopCheckpointing();
   cancelAllTasks();
-  for (auto& v : tasks_)
-    for (auto& t : v) t->join();
-  // Async snapshot parts acknowledge into the (stopped) coordinator: let them finish first.
+  if (controller_.joinable()) controller_.join();
+  teardownAttempt();
+  // Async snapshot parts acknowledge into the (stopped) coordinator: let them finish.
   if (snapshotExecutor_) snapshotExecutor_->shutdown();
-  // Coordinators may still send events to tasks: close them while the tasks exist.
-  for (auto& c : coordinators_)
-    if (c) c->close();
-  tasks_.clear();
-  // Credit-based channels talk to the transport until released: stop the transport's
-  // thread first (no more deliveries), then release every gate (no more credits), and
-  // only then let the transport go. Gate pool listeners hold raw channel pointers.
-  if (transport_) transport_->shutdown();
-  for (auto& perEdge : gates_) {
-    for (auto& gate : perEdge) {
-      if (gate->bufferPool() != nullptr) gate->bufferPool()->setAvailabilityListener(nullptr);
-      gate->release();
-    }
-  }
-  gates_.clear();
-  transport_.reset();
 }
 
-Status JobMaster::createNetwork() {
+Status JobMaster::createNetwork(Attempt& a) {
   const int buffersPerChannel = config_->get(options::kBuffersPerChannel);
   const int floating = config_->get(options::kFloatingBuffersPerGate);
   if (buffersPerChannel < 1) {
@@ -81,9 +117,9 @@ Status JobMaster::createNetwork() {
   const std::string modeName = config_->get(options::kLocalChannelMode);
   const bool creditBased =
       parseEnum(options::kLocalChannelMode.key, modeName, {"pointer", "credit-based"}) == 1;
-  if (creditBased) transport_ = std::make_unique<network::CreditBasedTransport>();
-  partitions_.resize(jobGraph_.edges.size());
-  gates_.resize(jobGraph_.edges.size());
+  if (creditBased) a.transport = std::make_unique<network::CreditBasedTransport>();
+  a.partitions.resize(jobGraph_.edges.size());
+  a.gates.resize(jobGraph_.edges.size());
   for (const graph::JobEdge& e : jobGraph_.edges) {
     const graph::JobVertex& src = jobGraph_.vertices[size_t(e.sourceVertex)];
     const graph::JobVertex& dst = jobGraph_.vertices[size_t(e.targetVertex)];
@@ -95,7 +131,7 @@ Status JobMaster::createNetwork() {
       auto pool = network::LocalBufferPool::create(
           networkPool_, size_t(subpartitions) * size_t(buffersPerChannel) + size_t(floating), name);
       if (!pool.isOk()) return pool.status();
-      partitions_[size_t(e.id)].push_back(
+      a.partitions[size_t(e.id)].push_back(
           std::make_unique<network::ResultPartition>(name, subpartitions, std::move(pool).value()));
     }
     for (int c = 0; c < dst.parallelism; ++c) {
@@ -114,11 +150,11 @@ Status JobMaster::createNetwork() {
         int p = producers[ch];
         const auto& consumers = conn.consumersOfProducer[size_t(p)];
         int sub = int(std::find(consumers.begin(), consumers.end(), c) - consumers.begin());
-        auto& subpartition = partitions_[size_t(e.id)][size_t(p)]->subpartition(sub);
+        auto& subpartition = a.partitions[size_t(e.id)][size_t(p)]->subpartition(sub);
         if (creditBased) {
           auto channel = std::make_unique<network::RemoteInputChannel>(*gate, int(ch), *gate->bufferPool(),
                                                                        buffersPerChannel);
-          channel->connect(*transport_, subpartition);
+          channel->connect(*a.transport, subpartition);
           remotes.push_back(channel.get());
           gate->setChannel(int(ch), std::move(channel));
         } else {
@@ -132,7 +168,7 @@ Status JobMaster::createNetwork() {
           for (network::RemoteInputChannel* r : remotes) r->onFloatingBuffersAvailable();
         });
       }
-      gates_[size_t(e.id)].push_back(std::move(gate));
+      a.gates[size_t(e.id)].push_back(std::move(gate));
     }
   }
   return Status::ok();
@@ -249,20 +285,21 @@ Status JobMaster::loadRestoreCheckpoint() {
                                      "so max parallelism cannot change");
     }
   }
-  restoreReader_ = checkpoint::createFileStateReader(resolved->jobDirectory);
+  initialRestoreReader_ = checkpoint::createFileStateReader(resolved->jobDirectory);
   spdlog::info("job {} restores checkpoint {} from {}", jobId_, md->checkpointId, *path);
-  restoreFrom_ = std::move(md).value();
+  initialRestore_ = std::move(md).value();
   return Status::ok();
 }
 
-std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateFor(const graph::JobVertex& v,
+std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateFor(const RestorePoint& from,
+                                                                                   const graph::JobVertex& v,
                                                                                    int subtask) {
   std::map<std::string, checkpoint::OperatorSubtaskState> result;
-  if (!restoreFrom_) return result;
+  if (from.metadata == nullptr) return result;
   for (int nodeId : v.chain) {
     const StreamNode& n = streamGraph_->node(nodeId);
     std::string opId = operatorIdOf(n);
-    for (const checkpoint::OperatorState& os : restoreFrom_->operators) {
+    for (const checkpoint::OperatorState& os : from.metadata->operators) {
       if (os.operatorId != opId) continue;
       checkpoint::OperatorSubtaskState s;
       KeyGroupRange range =
@@ -287,35 +324,47 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
 Status JobMaster::deploy() {
   startTime_ = std::chrono::steady_clock::now();
   WEIR_RETURN_IF_ERROR(loadRestoreCheckpoint());
-  {
-    // Validated now so that a bad restart-strategy.* setting is reported at submission.
-    // Automatic failover is the next step of the checkpoint work; until it lands a failed
-    // job ends FAILED and is resumed with `weir run -s` from its latest retained checkpoint.
-    auto strategy = createRestartStrategy(*config_, config_->get(options::kCheckpointInterval).has_value());
-    if (!strategy.isOk()) return strategy.status();
-    if ((*strategy)->describe() != "none") {
-      spdlog::warn(
-          "job {}: restart strategy {} is configured, but automatic restarts are not implemented yet; "
-          "a failed job ends FAILED (resume it with weir run -s from its latest retained checkpoint)",
-          jobId_, (*strategy)->describe());
-    }
-  }
-  WEIR_RETURN_IF_ERROR(createNetwork());
-  const StreamGraph& g = *streamGraph_;
-  auto bufferTimeout = config_->get(options::kBufferTimeout);
+  auto strategy = createRestartStrategy(*config_, config_->get(options::kCheckpointInterval).has_value());
+  if (!strategy.isOk()) return strategy.status();
+  restartStrategy_ = std::move(strategy).value();
 
+  const StreamGraph& g = *streamGraph_;
   operatorMetrics_.resize(g.nodes().size());
   for (const StreamNode& n : g.nodes()) {
     int p = jobGraph_.nodeParallelism[size_t(n.id)];
     for (int i = 0; i < p; ++i)
       operatorMetrics_[size_t(n.id)].push_back(std::make_shared<OperatorIOMetrics>());
   }
+  taskMetrics_.resize(jobGraph_.vertices.size());
+  reportedRunning_.resize(jobGraph_.vertices.size());
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    for (int s = 0; s < v.parallelism; ++s)
+      taskMetrics_[size_t(v.id)].push_back(std::make_shared<runtime::TaskIOMetrics>());
+    reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
+    tasksTotal_ += v.parallelism;
+  }
 
   WEIR_RETURN_IF_ERROR(setUpCheckpointing());
-  tasks_.resize(jobGraph_.vertices.size());
-  reportedRunning_.resize(jobGraph_.vertices.size());
-  for (const graph::JobVertex& v : jobGraph_.vertices)
-    reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
+  if (checkpointStorage_) ownCheckpointReader_ = checkpointStorage_->createReader();
+  if (initialRestore_ && checkpointCoordinator_) checkpointCoordinator_->restoredFrom(*initialRestore_);
+
+  RestorePoint from;
+  if (initialRestore_) from = {&*initialRestore_, initialRestoreReader_.get()};
+  auto attempt = buildAttempt(0, from);
+  if (!attempt.isOk()) return attempt.status();
+  WEIR_RETURN_IF_ERROR(startAttempt(std::move(attempt).value()));
+  if (checkpointCoordinator_) checkpointCoordinator_->start();
+  controller_ = std::thread([this] { runController(); });
+  return Status::ok();
+}
+
+Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, const RestorePoint& from) {
+  auto a = std::make_unique<Attempt>();
+  a->number = number;
+  WEIR_RETURN_IF_ERROR(createNetwork(*a));
+  const StreamGraph& g = *streamGraph_;
+  auto bufferTimeout = config_->get(options::kBufferTimeout);
+  a->tasks.resize(jobGraph_.vertices.size());
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     for (int s = 0; s < v.parallelism; ++s) {
       runtime::TaskDeployment d;
@@ -324,24 +373,24 @@ Status JobMaster::deploy() {
       d.vertexId = v.id;
       d.subtaskIndex = s;
       d.parallelism = v.parallelism;
+      d.attemptNumber = number;
       d.config = config_;
       d.bufferTimeout = bufferTimeout;
-      d.metrics = std::make_shared<runtime::TaskIOMetrics>();
-      if (restoreFrom_) {
+      d.metrics = taskMetrics_[size_t(v.id)][size_t(s)];
+      if (from.metadata != nullptr) {
         d.restored = true;
-        d.restoreState = restoreStateFor(v, s);
-        d.restoreReader = restoreReader_.get();
+        d.restoreState = restoreStateFor(from, v, s);
+        d.restoreReader = from.reader;
       }
       if (checkpointCoordinator_) {
         d.checkpointing.enabled = true;
         d.checkpointing.storage = checkpointStorage_.get();
         d.checkpointing.executor = snapshotExecutor_.get();
       }
-      taskMetrics_.push_back(d.metrics);
       for (int je : v.outputEdges) {
         const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
         runtime::TaskOutputSpec o;
-        o.partition = partitions_[size_t(je)][size_t(s)].get();
+        o.partition = a->partitions[size_t(je)][size_t(s)].get();
         o.partitioner = e.partitioner;
         o.consumerMaxParallelism = jobGraph_.nodeMaxParallelism[size_t(e.targetNode)];
         d.outputs.push_back(o);
@@ -349,7 +398,7 @@ Status JobMaster::deploy() {
       for (int je : v.inputEdges) {
         const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
         runtime::TaskInputSpec in;
-        in.gate = gates_[size_t(je)][size_t(s)].get();
+        in.gate = a->gates[size_t(je)][size_t(s)].get();
         in.inputIndex = e.targetInput;
         in.type = g.node(e.sourceNode).outputType;
         d.inputs.push_back(in);
@@ -379,43 +428,169 @@ Status JobMaster::deploy() {
         }
         d.chain.push_back(std::move(op));
       }
-      tasks_[size_t(v.id)].push_back(std::make_unique<runtime::StreamTask>(std::move(d), services_, *this));
-      ++tasksTotal_;
+      a->tasks[size_t(v.id)].push_back(std::make_unique<runtime::StreamTask>(std::move(d), services_, *this));
     }
   }
 
-  coordinators_.resize(g.nodes().size());
+  a->coordinators.resize(g.nodes().size());
   for (const StreamNode& n : g.nodes()) {
     if (!n.coordinatorFactory) continue;
-    coordinatorContexts_.push_back(std::make_unique<CoordinatorContext>(*this, n.id));
-    coordinators_[size_t(n.id)] = n.coordinatorFactory(*coordinatorContexts_.back());
+    a->coordinatorContexts.push_back(std::make_unique<CoordinatorContext>(jobGraph_, *a, n.id));
+    a->coordinators[size_t(n.id)] = n.coordinatorFactory(*a->coordinatorContexts.back());
   }
-  if (restoreFrom_) {
+  if (from.metadata != nullptr) {
     for (const StreamNode& n : g.nodes()) {
-      if (!coordinators_[size_t(n.id)]) continue;
-      for (const checkpoint::OperatorState& os : restoreFrom_->operators) {
+      if (!a->coordinators[size_t(n.id)]) continue;
+      for (const checkpoint::OperatorState& os : from.metadata->operators) {
         if (os.operatorId == operatorIdOf(n) && !os.coordinatorState.empty()) {
-          coordinators_[size_t(n.id)]->resetToCheckpoint(os.coordinatorState);
+          a->coordinators[size_t(n.id)]->resetToCheckpoint(os.coordinatorState);
         }
       }
     }
-    if (checkpointCoordinator_) checkpointCoordinator_->restoredFrom(*restoreFrom_);
   }
+  return a;
+}
+
+Status JobMaster::startAttempt(std::unique_ptr<Attempt> a) {
   try {
-    for (auto& c : coordinators_)
+    // Split assignments on start go to task mailboxes; the tasks run them once started.
+    for (auto& c : a->coordinators)
       if (c) c->start();
   } catch (const std::exception& e) {
     return Status::invalidArgument(std::string("a source failed to start: ") + e.what());
   }
-
+  Attempt* started = a.get();
+  {
+    std::unique_lock attemptLock(attemptMu_);
+    attempt_ = std::move(a);
+  }
   {
     std::lock_guard lock(mu_);
+    if (status_ == JobStatus::kCancelling) {
+      // Cancelled while the attempt was being built: nothing of it ever ran.
+      setStatusLocked(JobStatus::kCanceled);
+      return Status::ok();
+    }
+    tasksRunning_ = 0;
+    tasksTerminal_ = 0;
+    for (auto& v : reportedRunning_) std::fill(v.begin(), v.end(), 0);
+    attemptNumber_ = started->number;
     setStatusLocked(JobStatus::kRunning);
   }
-  for (auto& v : tasks_)
+  // Tasks of the installed attempt are only destroyed by teardownAttempt(), which
+  // runs on this thread (deploy) or the controller, never concurrently with this.
+  for (auto& v : started->tasks)
     for (auto& t : v) t->start();
-  if (checkpointCoordinator_) checkpointCoordinator_->start();
   return Status::ok();
+}
+
+void JobMaster::teardownAttempt() {
+  std::unique_ptr<Attempt> old;
+  {
+    std::unique_lock attemptLock(attemptMu_);
+    old = std::move(attempt_);
+  }
+  // The destructor cancels and joins the tasks outside the attempt lock: task threads
+  // may be inside a gateway call that waits for it.
+  old.reset();
+}
+
+void JobMaster::runController() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    controlCv_.wait(lock, [&] { return restartReady_ || isGloballyTerminal(status_) || shuttingDown_; });
+    if (!restartReady_ || shuttingDown_) return;
+    restartReady_ = false;
+    const auto delay = restartDelay_;
+    const int number = attemptNumber_ + 1;
+    lock.unlock();
+    teardownAttempt();
+    lock.lock();
+    if (delay.count() > 0) {
+      spdlog::info("job {} restarts in {} ms", jobId_, delay.count());
+      controlCv_.wait_for(lock, delay, [&] { return status_ != JobStatus::kRestarting || shuttingDown_; });
+    }
+    if (shuttingDown_) return;
+    if (status_ == JobStatus::kCancelling) {
+      setStatusLocked(JobStatus::kCanceled);  // cancelled while restarting: no task is left
+      return;
+    }
+    if (status_ != JobStatus::kRestarting) return;
+    lock.unlock();
+
+    // Restore from the latest completed checkpoint: this job's own, or the one it was
+    // started from if none completed since; without either, start afresh.
+    std::optional<checkpoint::CheckpointMetadata> latest;
+    RestorePoint from;
+    if (checkpointCoordinator_) latest = checkpointCoordinator_->latestCompleted();
+    if (latest) {
+      bool isInitial = initialRestore_ && initialRestore_->checkpointId == latest->checkpointId &&
+                       initialRestore_->jobId == latest->jobId;
+      from = {&*latest, isInitial ? initialRestoreReader_.get() : ownCheckpointReader_.get()};
+    } else if (initialRestore_) {
+      from = {&*initialRestore_, initialRestoreReader_.get()};
+    }
+    spdlog::info("job {}: deploying attempt {}{}", jobId_, number,
+                 from.metadata ? " from checkpoint " + std::to_string(from.metadata->checkpointId)
+                               : std::string(" without state (no completed checkpoint)"));
+    // Checkpoints resume now; none triggers before every task of the new attempt runs.
+    if (checkpointCoordinator_) checkpointCoordinator_->resume();
+    auto attempt = buildAttempt(number, from);
+    Status s = attempt.isOk() ? startAttempt(std::move(attempt).value()) : attempt.status();
+    lock.lock();
+    if (!s.isOk()) {
+      if (failure_.empty()) failure_ = "restarting the job failed: " + s.toString();
+      setStatusLocked(JobStatus::kFailed);
+      return;
+    }
+    ++restarts_;
+  }
+}
+
+JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause) {
+  if (status_ != JobStatus::kRunning) {
+    // Failures while cancelling, failing or restarting are consequences, not causes;
+    // a failure while cancelling still makes the job FAILED, as before.
+    if (status_ == JobStatus::kCancelling && failure_.empty()) {
+      failure_ = cause;
+      setStatusLocked(JobStatus::kFailing);
+      return FailureAction::kFail;
+    }
+    return FailureAction::kNone;
+  }
+  RestartDecision d = restartStrategy_->onFailure(std::chrono::steady_clock::now());
+  if (d.restart) {
+    spdlog::warn("job {} failed and restarts ({}): {}", jobId_, restartStrategy_->describe(), cause);
+    restartCauses_.push_back(cause);
+    restartDelay_ = d.delay;
+    setStatusLocked(JobStatus::kRestarting);
+    return FailureAction::kRestart;
+  }
+  failure_ = cause;
+  if (restartStrategy_->describe() != "none" && !d.reason.empty())
+    failure_ += " (not restarted: " + d.reason + ")";
+  setStatusLocked(JobStatus::kFailing);
+  return FailureAction::kFail;
+}
+
+void JobMaster::applyFailureAction(FailureAction action, const std::string& cause) {
+  if (action == FailureAction::kNone) return;
+  if (action == FailureAction::kRestart && checkpointCoordinator_)
+    checkpointCoordinator_->suspend("the job restarts after a failure: " + cause);
+  cancelAllTasks();
+}
+
+void JobMaster::attemptEndedLocked(ExecutionState lastState) {
+  if (status_ == JobStatus::kRestarting) {
+    restartReady_ = true;
+    controlCv_.notify_all();
+  } else if (!failure_.empty()) {
+    setStatusLocked(JobStatus::kFailed);
+  } else if (status_ == JobStatus::kCancelling || lastState == ExecutionState::kCanceled) {
+    setStatusLocked(JobStatus::kCanceled);
+  } else {
+    setStatusLocked(JobStatus::kFinished);
+  }
 }
 
 bool JobMaster::allTasksRunning() {
@@ -426,15 +601,18 @@ bool JobMaster::allTasksRunning() {
 std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
                                                                  int64_t timestampMillis) {
   std::map<std::string, std::string> states;
+  std::shared_lock attemptLock(attemptMu_);
+  if (!attempt_) return states;
+  Attempt& a = *attempt_;
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     const StreamNode& head = streamGraph_->node(v.headNode());
     if (!head.isSource) continue;
     auto trigger = [&] {
-      for (auto& t : tasks_[size_t(v.id)]) {
+      for (auto& t : a.tasks[size_t(v.id)]) {
         t->triggerCheckpoint(checkpointId, timestampMillis, network::CheckpointKind::kCheckpoint);
       }
     };
-    OperatorCoordinator* c = coordinators_[size_t(head.id)].get();
+    OperatorCoordinator* c = a.coordinators[size_t(head.id)].get();
     if (c != nullptr) {
       states[operatorIdOf(head)] = c->checkpointCoordinator(checkpointId, trigger);
     } else {
@@ -445,23 +623,28 @@ std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpo
 }
 
 void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {
-  for (auto& v : tasks_)
-    for (auto& t : v) t->notifyCheckpointComplete(checkpointId);
+  std::shared_lock attemptLock(attemptMu_);
+  if (!attempt_) return;
+  // Downstream first: a sink has its notification queued before its sources can
+  // react to theirs (bounded jobs end after their final checkpoint's notification).
+  for (auto v = attempt_->tasks.rbegin(); v != attempt_->tasks.rend(); ++v)
+    for (auto& t : *v) t->notifyCheckpointComplete(checkpointId);
 }
 
 void JobMaster::notifyCheckpointAborted(int64_t checkpointId) {
-  for (auto& v : tasks_)
+  std::shared_lock attemptLock(attemptMu_);
+  if (!attempt_) return;
+  for (auto& v : attempt_->tasks)
     for (auto& t : v) t->notifyCheckpointAborted(checkpointId);
 }
 
 void JobMaster::failJob(const std::string& cause) {
+  FailureAction action;
   {
     std::lock_guard lock(mu_);
-    if (isGloballyTerminal(status_) || status_ == JobStatus::kFailing) return;
-    if (failure_.empty()) failure_ = cause;
-    setStatusLocked(JobStatus::kFailing);
+    action = onFailureLocked(cause);
   }
-  cancelAllTasks();
+  applyFailureAction(action, cause);
 }
 
 void JobMaster::acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
@@ -484,12 +667,13 @@ void JobMaster::setStatusLocked(JobStatus s) {
   if (isGloballyTerminal(s)) {
     endTime_ = std::chrono::steady_clock::now();
     terminated_.notify_all();
+    controlCv_.notify_all();
   }
 }
 
 void JobMaster::cancelAllTasks() {
-  for (auto& v : tasks_)
-    for (auto& t : v) t->cancel();
+  std::shared_lock attemptLock(attemptMu_);
+  if (attempt_) attempt_->cancelTasks();
 }
 
 void JobMaster::cancel() {
@@ -497,6 +681,7 @@ void JobMaster::cancel() {
     std::lock_guard lock(mu_);
     if (isGloballyTerminal(status_) || status_ == JobStatus::kFailing) return;
     setStatusLocked(JobStatus::kCancelling);
+    controlCv_.notify_all();  // a restart waiting for its delay gives up
   }
   cancelAllTasks();
 }
@@ -516,7 +701,8 @@ JobProgress JobMaster::progress() const {
       if (n.isSink) p.sinkRecordsIn += m->recordsIn.get();
     }
   }
-  for (const auto& t : taskMetrics_) p.networkRecordsIn += t->numRecordsIn.get();
+  for (const auto& v : taskMetrics_)
+    for (const auto& t : v) p.networkRecordsIn += t->numRecordsIn.get();
   if (checkpointCoordinator_) {
     CheckpointStatsSnapshot s = checkpointCoordinator_->stats();
     p.checkpointsCompleted = s.completed;
@@ -530,11 +716,12 @@ JobProgress JobMaster::progress() const {
   std::lock_guard lock(mu_);
   p.tasksRunning = tasksRunning_;
   p.tasksTotal = tasksTotal_;
+  p.restarts = restarts_;
   return p;
 }
 
 void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& u) {
-  bool cancelOthers = false;
+  FailureAction action = FailureAction::kNone;
   {
     std::lock_guard lock(mu_);
     char& running = reportedRunning_[size_t(u.vertexId)][size_t(u.subtaskIndex)];
@@ -547,29 +734,16 @@ void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate
     ++tasksTerminal_;
     if (running) --tasksRunning_;
     running = 0;
-    if (u.state == ExecutionState::kFailed && failure_.empty()) {
-      failure_ = u.failure;
-      if (status_ == JobStatus::kRunning || status_ == JobStatus::kCancelling) {
-        setStatusLocked(JobStatus::kFailing);
-        cancelOthers = true;
-      }
-    }
-    if (tasksTerminal_ == tasksTotal_) {
-      if (!failure_.empty())
-        setStatusLocked(JobStatus::kFailed);
-      else if (status_ == JobStatus::kCancelling)
-        setStatusLocked(JobStatus::kCanceled);
-      else if (u.state == ExecutionState::kCanceled)
-        setStatusLocked(JobStatus::kCanceled);
-      else
-        setStatusLocked(JobStatus::kFinished);
-    }
+    if (u.state == ExecutionState::kFailed) action = onFailureLocked(u.failure);
+    if (tasksTerminal_ == tasksTotal_) attemptEndedLocked(u.state);
   }
-  if (cancelOthers) cancelAllTasks();
+  applyFailureAction(action, u.failure);
 }
 
 void JobMaster::sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) {
-  OperatorCoordinator* c = coordinators_[size_t(nodeId)].get();
+  std::shared_lock attemptLock(attemptMu_);
+  if (!attempt_) return;
+  OperatorCoordinator* c = attempt_->coordinators[size_t(nodeId)].get();
   WEIR_CHECK_MSG(c != nullptr, "operator event for an operator without coordinator");
   c->handleEventFromOperator(subtaskIndex, event);
 }
@@ -581,8 +755,8 @@ JobExecutionResult JobMaster::waitForTermination() {
     terminated_.wait(lock, [&] { return isGloballyTerminal(status_); });
     finalStatus = status_;
   }
-  for (auto& v : tasks_)
-    for (auto& t : v) t->join();
+  if (controller_.joinable()) controller_.join();
+  teardownAttempt();
   if (checkpointCoordinator_) {
     stopCheckpointing();
     snapshotExecutor_->shutdown();
@@ -607,6 +781,7 @@ JobExecutionResult JobMaster::waitForTermination() {
   std::lock_guard lock(mu_);
   r.status = status_;
   r.failure = failure_;
+  r.restartCauses = restartCauses_;
   r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(endTime_ - startTime_);
   return r;
 }

@@ -1,13 +1,21 @@
 // JobMaster: runs one job on the local process: expands the JobGraph into
 // parallel subtasks (the execution graph), creates the result partitions, input
 // gates and local channels that connect them, starts the operator coordinators
-// and the tasks, tracks every task's state and decides the job's state. On the
-// first task failure it cancels every other task and the job ends FAILED with
-// that failure as root cause (restart strategies come with checkpoints).
+// and the tasks, tracks every task's state and decides the job's state.
+//
+// Failover (Flink's full restart): everything one run of the job needs (network,
+// coordinators, tasks) is an Attempt. On a task failure, or when checkpoints fail
+// beyond the tolerance, the restart strategy decides. To restart, the job goes
+// RESTARTING: checkpointing is suspended (pending checkpoints are aborted), every
+// task is cancelled, and once all have ended the controller thread tears the
+// attempt down, waits the strategy's delay and deploys a new attempt that restores
+// every operator, coordinator and source position from the latest completed
+// checkpoint (or starts afresh without one). When the strategy says no, the job
+// ends FAILED with that failure as root cause.
 //
 // Thread-safety: all public methods are thread-safe; task threads call the
 // JobMasterGateway methods concurrently. Lifecycle: deploy() once, then
-// waitForTermination(); the destructor joins every task thread.
+// waitForTermination(); the destructor joins every thread.
 #pragma once
 
 #include <condition_variable>
@@ -15,7 +23,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <weir/api/job_client.h>
@@ -24,6 +34,7 @@
 
 #include "checkpoint/checkpoint_storage.h"
 #include "cluster/checkpoint_coordinator.h"
+#include "cluster/restart_strategy.h"
 #include "graph/job_graph.h"
 #include "network/buffer_pool.h"
 #include "network/credit_based.h"
@@ -64,12 +75,33 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
 
  private:
   class CoordinatorContext;
-  Status createNetwork();
+  struct Attempt;
+  // What an attempt restores: the checkpoint and a reader for its files.
+  struct RestorePoint {
+    const checkpoint::CheckpointMetadata* metadata = nullptr;
+    checkpoint::StateReader* reader = nullptr;
+  };
+  enum class FailureAction { kNone, kRestart, kFail };
+
+  Status createNetwork(Attempt& a);
+  // Builds a complete attempt (nothing started) restoring `from`.
+  Result<std::unique_ptr<Attempt>> buildAttempt(int number, const RestorePoint& from);
+  // Installs and starts `a`: coordinators, then status RUNNING, then tasks.
+  Status startAttempt(std::unique_ptr<Attempt> a);
+  // Cancels, joins and destroys the current attempt, if any.
+  void teardownAttempt();
+  void runController();
+  // A failure of the running attempt: asks the restart strategy. REQUIRES: mu_.
+  FailureAction onFailureLocked(const std::string& cause);
+  // Every task of the attempt is terminal. REQUIRES: mu_.
+  void attemptEndedLocked(runtime::ExecutionState lastState);
+  void applyFailureAction(FailureAction action, const std::string& cause);
   Status setUpCheckpointing();
   // Reads the checkpoint named by execution.state-recovery.path, if any, and checks it fits the job.
   Status loadRestoreCheckpoint();
   // This subtask's share of the restored state, by operator id.
-  std::map<std::string, checkpoint::OperatorSubtaskState> restoreStateFor(const graph::JobVertex& v,
+  std::map<std::string, checkpoint::OperatorSubtaskState> restoreStateFor(const RestorePoint& from,
+                                                                          const graph::JobVertex& v,
                                                                           int subtask);
   void stopCheckpointing();
   // CheckpointCoordinatorGateway
@@ -89,28 +121,37 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   network::NetworkBufferPool& networkPool_;
   runtime::TaskManagerServices services_;
 
-  // Destruction order matters: tasks (which hold buffers) go before gates and
-  // partitions (which queue buffers), which go before their pools.
-  std::vector<std::vector<std::unique_ptr<network::ResultPartition>>> partitions_;  // [jobEdge][producer]
-  std::vector<std::vector<std::unique_ptr<network::InputGate>>> gates_;             // [jobEdge][consumer]
-  std::unique_ptr<network::CreditBasedTransport>
-      transport_;  // credit-based mode only; shut down before the gates go
-  std::vector<std::unique_ptr<CoordinatorContext>> coordinatorContexts_;
-  std::vector<std::unique_ptr<OperatorCoordinator>> coordinators_;  // indexed by stream node, null if none
-  std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;  // [node][subtask]
-  std::vector<std::shared_ptr<runtime::TaskIOMetrics>> taskMetrics_;
+  // Counters live across attempts (they count replayed records again).
+  std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;   // [node][subtask]
+  std::vector<std::vector<std::shared_ptr<runtime::TaskIOMetrics>>> taskMetrics_;  // [vertex][subtask]
+  std::unique_ptr<RestartStrategy> restartStrategy_;
   // Checkpointing (all null when off). The executor runs snapshots' async parts and must
   // finish before the storage goes; tasks (declared after) go before both.
   std::unique_ptr<checkpoint::CheckpointStorage> checkpointStorage_;
   std::unique_ptr<runtime::AsyncExecutor> snapshotExecutor_;
   std::unique_ptr<CheckpointCoordinator> checkpointCoordinator_;
   std::string retention_ = "NO_EXTERNALIZED_CHECKPOINTS";
-  std::optional<checkpoint::CheckpointMetadata> restoreFrom_;
-  std::unique_ptr<checkpoint::StateReader> restoreReader_;
-  std::vector<std::vector<std::unique_ptr<runtime::StreamTask>>> tasks_;  // [vertex][subtask]
+  // The checkpoint named by execution.state-recovery.path, and a reader for its directory.
+  std::optional<checkpoint::CheckpointMetadata> initialRestore_;
+  std::unique_ptr<checkpoint::StateReader> initialRestoreReader_;
+  std::unique_ptr<checkpoint::StateReader> ownCheckpointReader_;  // reads this job's checkpoints
+
+  // The current attempt. Gateway calls from tasks and the checkpoint coordinator use it
+  // under a shared lock; only install and teardown take it exclusively (and they never
+  // hold it while joining task threads).
+  mutable std::shared_mutex attemptMu_;
+  std::unique_ptr<Attempt> attempt_;  // guarded by attemptMu_
 
   mutable std::mutex mu_;
-  std::condition_variable terminated_;
+  std::condition_variable terminated_;  // status_ became globally terminal
+  std::condition_variable controlCv_;   // wakes the controller
+  std::thread controller_;
+  bool restartReady_ = false;                       // guarded by mu_: the failed attempt has ended
+  std::chrono::milliseconds restartDelay_{0};       // guarded by mu_
+  bool shuttingDown_ = false;                       // guarded by mu_
+  int attemptNumber_ = 0;                           // guarded by mu_
+  int64_t restarts_ = 0;                            // guarded by mu_
+  std::vector<std::string> restartCauses_;          // guarded by mu_
   JobStatus status_ = JobStatus::kCreated;          // guarded by mu_
   int tasksRunning_ = 0;                            // guarded by mu_
   int tasksTerminal_ = 0;                           // guarded by mu_

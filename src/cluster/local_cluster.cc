@@ -27,6 +27,8 @@ const char* jobStatusName(JobStatus s) {
       return "CANCELED";
     case JobStatus::kFinished:
       return "FINISHED";
+    case JobStatus::kRestarting:
+      return "RESTARTING";
   }
   return "UNKNOWN";
 }

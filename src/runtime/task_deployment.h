@@ -100,6 +100,7 @@ struct TaskDeployment {
   // handles intersecting its key groups; operator state redistributed), read through
   // `restoreReader` (owned by the JobMaster). `restored` is false for a fresh start.
   bool restored = false;
+  int attemptNumber = 0;  // 0 for the first run of the job, +1 for each restart
   std::map<std::string, checkpoint::OperatorSubtaskState> restoreState;
   checkpoint::StateReader* restoreReader = nullptr;
 };

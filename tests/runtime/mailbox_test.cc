@@ -257,8 +257,10 @@ TEST(SystemTimerServiceTest, TimersInThePastFireAtOnce) {
   FiredLog log;
   SystemTimerService timers;
   int64_t now = wallClockMillis();
-  timers.schedule(now - 1000, log.callback(now - 1000, 0));
+  // The earlier timer is scheduled first: the timer thread may run it before the
+  // second call, and the order must not depend on that.
   timers.schedule(0, log.callback(0, 1));
+  timers.schedule(now - 1000, log.callback(now - 1000, 0));
   ASSERT_TRUE(log.waitFor(2));
   std::vector<Fired> fired = log.fired();
   EXPECT_EQ(fired[0].id, 1);

@@ -21,6 +21,7 @@ enum class JobStatus {
   kCancelling,  // cancel() was called
   kCanceled,    // terminal
   kFinished,    // terminal: every task finished
+  kRestarting,  // a task failed; the job is cancelled and redeployed from its latest checkpoint
 };
 
 const char* jobStatusName(JobStatus s);
@@ -39,6 +40,7 @@ struct JobProgress {
   int64_t lastCheckpointId = 0;  // the latest completed one
   int64_t lastCheckpointDurationMs = 0;
   uint64_t lastCheckpointSize = 0;
+  int64_t restarts = 0;  // automatic restarts after failures (Flink's numRestarts)
 };
 
 struct JobExecutionResult {
@@ -46,6 +48,8 @@ struct JobExecutionResult {
   std::string jobName;
   JobStatus status = JobStatus::kCreated;
   std::string failure;  // for FAILED: the root cause, naming operator and subtask
+  // The failures the job recovered from by restarting, oldest first (Flink's exception history).
+  std::vector<std::string> restartCauses;
   std::chrono::milliseconds duration{0};
   JobProgress progress;  // final counters
 };
