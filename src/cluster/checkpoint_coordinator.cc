@@ -62,9 +62,16 @@ void CheckpointCoordinator::resume() {
   cv_.notify_all();
 }
 
+void CheckpointCoordinator::requestCheckpointSoon() {
+  std::lock_guard lock(mu_);
+  soon_ = true;
+  cv_.notify_all();
+}
+
 void CheckpointCoordinator::run() {
   std::unique_lock lock(mu_);
   auto nextTrigger = std::chrono::steady_clock::now() + options_.interval;
+  auto soonRetryAt = std::chrono::steady_clock::now();
   while (!stopped_) {
     auto now = std::chrono::steady_clock::now();
     // Expire pending checkpoints that ran out of time.
@@ -79,10 +86,15 @@ void CheckpointCoordinator::run() {
       if (stopped_) return;
     }
     now = std::chrono::steady_clock::now();
-    if (now >= nextTrigger) {
-      auto earliest = lastCompletion_ + options_.minPause;
+    // A requested checkpoint goes now, ignoring interval and min-pause; if it cannot
+    // be triggered (a task is not running yet) it is retried shortly.
+    const bool urgent = soon_ && int(pending_.size()) < options_.maxConcurrent && now >= soonRetryAt;
+    if (urgent || now >= nextTrigger) {
+      auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
       if (int(pending_.size()) < options_.maxConcurrent && now >= earliest) {
-        (void)triggerLocked(lock, true);
+        bool triggered = triggerLocked(lock, true).isOk();
+        if (triggered) soon_ = false;
+        if (urgent && !triggered) soonRetryAt = now + std::chrono::milliseconds(10);
         nextTrigger = std::chrono::steady_clock::now() + options_.interval;
       } else {
         nextTrigger = std::max(earliest, now + std::chrono::milliseconds(1));
@@ -90,6 +102,7 @@ void CheckpointCoordinator::run() {
       if (stopped_) return;
     }
     auto wake = nextTrigger;
+    if (soon_) wake = std::min(wake, std::max(soonRetryAt, now + std::chrono::milliseconds(1)));
     for (auto& [id, p] : pending_) wake = std::min(wake, p.triggered + options_.timeout);
     cv_.wait_until(lock, wake);
   }
@@ -239,6 +252,7 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   }
   gateway_.notifyCheckpointComplete(id);
   lock.lock();
+  cv_.notify_all();  // a slot is free: a requested checkpoint may go
 }
 
 void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int64_t id,
@@ -274,6 +288,7 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
         std::to_string(options_.tolerableFailures) + "); last failure: " + message);
   }
   lock.lock();
+  cv_.notify_all();
 }
 
 void CheckpointCoordinator::recordStats(const CheckpointStats& s) {

@@ -114,6 +114,9 @@ class CheckpointCoordinator {
   // triggering until resume(). Safe to call from within a gateway call.
   void suspend(const std::string& reason);
   void resume();
+  // Triggers the next checkpoint as soon as max-concurrent-checkpoints allows, without
+  // waiting for the interval (a bounded job's final checkpoint).
+  void requestCheckpointSoon();
   // Triggers a checkpoint now (ignoring interval and min-pause); returns its id or why not.
   Result<int64_t> triggerCheckpoint();
 
@@ -169,6 +172,7 @@ class CheckpointCoordinator {
   bool stopped_ = false;                                  // guarded by mu_
   bool started_ = false;                                  // guarded by mu_
   bool suspended_ = false;                                // guarded by mu_
+  bool soon_ = false;                                     // guarded by mu_
   CheckpointStatsSnapshot stats_;                         // guarded by mu_
   std::thread scheduler_;
 };

@@ -342,6 +342,7 @@ Status JobMaster::deploy() {
       taskMetrics_[size_t(v.id)].push_back(std::make_shared<runtime::TaskIOMetrics>());
     reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
     tasksTotal_ += v.parallelism;
+    if (g.node(v.headNode()).isSource) sourceTasks_ += v.parallelism;
   }
 
   WEIR_RETURN_IF_ERROR(setUpCheckpointing());
@@ -473,6 +474,8 @@ Status JobMaster::startAttempt(std::unique_ptr<Attempt> a) {
     }
     tasksRunning_ = 0;
     tasksTerminal_ = 0;
+    sourcesAtEndOfData_ = 0;
+    finalCheckpointId_ = 0;
     for (auto& v : reportedRunning_) std::fill(v.begin(), v.end(), 0);
     attemptNumber_ = started->number;
     setStatusLocked(JobStatus::kRunning);
@@ -601,6 +604,11 @@ bool JobMaster::allTasksRunning() {
 std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
                                                                  int64_t timestampMillis) {
   std::map<std::string, std::string> states;
+  {
+    // Every source's EndOfData precedes this checkpoint's barriers: it is a final one.
+    std::lock_guard lock(mu_);
+    if (sourcesAtEndOfData_ == sourceTasks_ && finalCheckpointId_ == 0) finalCheckpointId_ = checkpointId;
+  }
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return states;
   Attempt& a = *attempt_;
@@ -623,12 +631,34 @@ std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpo
 }
 
 void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {
+  bool final;
+  {
+    std::lock_guard lock(mu_);
+    final = finalCheckpointId_ != 0 && checkpointId >= finalCheckpointId_;
+  }
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return;
-  // Downstream first: a sink has its notification queued before its sources can
-  // react to theirs (bounded jobs end after their final checkpoint's notification).
-  for (auto v = attempt_->tasks.rbegin(); v != attempt_->tasks.rend(); ++v)
-    for (auto& t : *v) t->notifyCheckpointComplete(checkpointId);
+  for (auto& v : attempt_->tasks)
+    for (auto& t : v) t->notifyCheckpointComplete(checkpointId);
+  if (!final) return;
+  // Only now that every task has the notification queued may the sources end: a task
+  // runs its queued mails before it ends, so every sink commits the final checkpoint.
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    if (!streamGraph_->node(v.headNode()).isSource) continue;
+    for (auto& t : attempt_->tasks[size_t(v.id)]) t->finishAfterFinalCheckpoint();
+  }
+}
+
+void JobMaster::notifyEndOfData(int, int) {
+  bool all;
+  {
+    std::lock_guard lock(mu_);
+    all = ++sourcesAtEndOfData_ == sourceTasks_;
+  }
+  if (all && checkpointCoordinator_) {
+    spdlog::info("job {}: all sources ended; taking the final checkpoint", jobId_);
+    checkpointCoordinator_->requestCheckpointSoon();
+  }
 }
 
 void JobMaster::notifyCheckpointAborted(int64_t checkpointId) {

@@ -63,6 +63,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   const graph::JobGraph& jobGraph() const { return jobGraph_; }
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
+  void notifyEndOfData(int vertexId, int subtaskIndex) override;
   void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) override;
   void acknowledgeCheckpoint(int vertexId, int subtaskIndex, int64_t checkpointId,
                              runtime::TaskStateSnapshot state,
@@ -146,10 +147,15 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::condition_variable terminated_;  // status_ became globally terminal
   std::condition_variable controlCv_;   // wakes the controller
   std::thread controller_;
-  bool restartReady_ = false;                       // guarded by mu_: the failed attempt has ended
-  std::chrono::milliseconds restartDelay_{0};       // guarded by mu_
-  bool shuttingDown_ = false;                       // guarded by mu_
-  int attemptNumber_ = 0;                           // guarded by mu_
+  bool restartReady_ = false;                  // guarded by mu_: the failed attempt has ended
+  std::chrono::milliseconds restartDelay_{0};  // guarded by mu_
+  bool shuttingDown_ = false;                  // guarded by mu_
+  int attemptNumber_ = 0;                      // guarded by mu_
+  // Bounded jobs: source tasks of this attempt whose data ended, and the first
+  // checkpoint triggered after all of them had (its completion lets them end).
+  int sourceTasks_ = 0;
+  int sourcesAtEndOfData_ = 0;                      // guarded by mu_
+  int64_t finalCheckpointId_ = 0;                   // guarded by mu_; 0 = none yet
   int64_t restarts_ = 0;                            // guarded by mu_
   std::vector<std::string> restartCauses_;          // guarded by mu_
   JobStatus status_ = JobStatus::kCreated;          // guarded by mu_

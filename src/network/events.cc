@@ -7,7 +7,12 @@
 namespace weir::network {
 
 namespace {
-enum class EventType : uint8_t { kEndOfPartition = 1, kCheckpointBarrier = 2, kCancelCheckpointMarker = 3 };
+enum class EventType : uint8_t {
+  kEndOfPartition = 1,
+  kCheckpointBarrier = 2,
+  kCancelCheckpointMarker = 3,
+  kEndOfData = 4,
+};
 
 void putI64(std::vector<uint8_t>& out, int64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(uint8_t(uint64_t(v) >> (8 * i)));
@@ -31,6 +36,8 @@ std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
           putI64(out, e.id);
           putI64(out, e.timestampMillis);
           out.push_back(uint8_t(e.kind));
+        } else if constexpr (std::is_same_v<E, EndOfDataEvent>) {
+          out.push_back(uint8_t(EventType::kEndOfData));
         } else {
           static_assert(std::is_same_v<E, CancelCheckpointMarker>);
           out.push_back(uint8_t(EventType::kCancelCheckpointMarker));
@@ -46,6 +53,8 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
   switch (EventType(data[0])) {
     case EventType::kEndOfPartition:
       return TaskEvent(EndOfPartitionEvent{});
+    case EventType::kEndOfData:
+      return TaskEvent(EndOfDataEvent{});
     case EventType::kCheckpointBarrier:
       if (size != 18 || data[17] > 1) return Status::corruption("malformed checkpoint barrier event");
       return TaskEvent(CheckpointBarrier{getI64(data + 1), getI64(data + 9), CheckpointKind(data[17])});

@@ -1,6 +1,6 @@
 // TaskEvent: control messages that travel in-band with the data, in order,
-// through the same subpartitions and channels as records: end of partition,
-// checkpoint barriers and checkpoint cancellation markers.
+// through the same subpartitions and channels as records: end of data, end of
+// partition, checkpoint barriers and checkpoint cancellation markers.
 //
 // Wire format of an event buffer: u8 event type, then the type's payload.
 // Events are values; any thread may create or read them.
@@ -18,6 +18,14 @@ namespace weir::network {
 // treat the channel as finished; no buffer follows.
 struct EndOfPartitionEvent {
   bool operator==(const EndOfPartitionEvent&) const = default;
+};
+
+// The producer has sent its last record on this channel, but the channel stays
+// open for checkpoint barriers (Flink's EndOfData, FLIP-147): a bounded job
+// takes its final checkpoint after its data ended and before its tasks finish,
+// so that two-phase-commit sinks commit everything.
+struct EndOfDataEvent {
+  bool operator==(const EndOfDataEvent&) const = default;
 };
 
 enum class CheckpointKind : uint8_t { kCheckpoint = 0, kSavepoint = 1 };
@@ -39,7 +47,8 @@ struct CancelCheckpointMarker {
   bool operator==(const CancelCheckpointMarker&) const = default;
 };
 
-using TaskEvent = std::variant<EndOfPartitionEvent, CheckpointBarrier, CancelCheckpointMarker>;
+using TaskEvent =
+    std::variant<EndOfPartitionEvent, CheckpointBarrier, CancelCheckpointMarker, EndOfDataEvent>;
 
 std::vector<uint8_t> serializeEvent(const TaskEvent& event);
 Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size);

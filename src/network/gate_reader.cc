@@ -51,10 +51,19 @@ void GateRecordReader::onEvent(int channel, const Buffer& buffer) {
     WEIR_CHECK_MSG(c.spanningNeeded == 0, "end of partition in the middle of a record");
     c.finished = true;
     ++finishedChannels_;
+    if (!c.endOfData) {
+      c.endOfData = true;  // an end of partition also ends the channel's data
+      ++endOfDataChannels_;
+    }
     if (listener_ != nullptr) listener_->onEndOfPartition(channel);
   } else if (const auto* barrier = std::get_if<CheckpointBarrier>(&*event)) {
     WEIR_CHECK_MSG(channels_[size_t(channel)].spanningNeeded == 0, "barrier in the middle of a record");
     if (listener_ != nullptr) listener_->onBarrier(channel, *barrier);
+  } else if (std::holds_alternative<EndOfDataEvent>(*event)) {
+    ChannelState& c = channels_[size_t(channel)];
+    WEIR_CHECK_MSG(!c.endOfData, "end of data twice on one channel");
+    c.endOfData = true;
+    ++endOfDataChannels_;
   } else if (const auto* marker = std::get_if<CancelCheckpointMarker>(&*event)) {
     if (listener_ != nullptr) listener_->onCancelMarker(channel, *marker);
   }
@@ -67,6 +76,10 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
       if (readFrom(c, record)) return ReadStatus::kRecord;
       c.buffer.reset();  // fully read: recycle to the producer's pool now
       current_ = -1;
+    }
+    if (!endOfDataReported_ && endOfDataChannels_ == gate_.numberOfChannels()) {
+      endOfDataReported_ = true;
+      return ReadStatus::kEndOfData;
     }
     if (isFinished()) return ReadStatus::kEndOfInput;
     std::optional<BufferOrEvent> next = gate_.pollNext();

@@ -4,8 +4,10 @@
 // A record that lies wholly inside one buffer is returned as a view into that
 // buffer (no copy); a record spanning buffers is reassembled in a per-channel
 // scratch area. A buffer is recycled, so that its producer may reuse it, as soon
-// as the reader has moved past its last byte. EndOfPartition events finish their
-// channel; when every channel has finished, next() returns kEndOfInput.
+// as the reader has moved past its last byte. When every channel has sent
+// EndOfData (or ended), next() returns kEndOfData once; EndOfPartition events
+// finish their channel, and when every channel has finished, next() returns
+// kEndOfInput.
 //
 // Threading: only the consuming task thread.
 #pragma once
@@ -54,6 +56,7 @@ class GateRecordReader final : public RecordReader {
     std::vector<uint8_t> spanning;  // bytes of a record that began in an earlier buffer
     uint32_t spanningNeeded = 0;    // bytes still missing for that record; 0 = none in progress
     bool finished = false;
+    bool endOfData = false;
   };
   // Tries to produce a record from channel `c`'s current buffer.
   bool readFrom(ChannelState& c, DataInput& record);
@@ -64,6 +67,8 @@ class GateRecordReader final : public RecordReader {
   std::vector<ChannelState> channels_;
   int current_ = -1;  // channel whose buffer is being read, -1 = none
   int finishedChannels_ = 0;
+  int endOfDataChannels_ = 0;
+  bool endOfDataReported_ = false;
   uint64_t bytesRead_ = 0;
 };
 

@@ -43,6 +43,8 @@ class StreamTask::OperatorContext final : public StreamingRuntimeContext, public
   int numberOfParallelSubtasks() const override { return task_.d_.parallelism; }
   int maxNumberOfParallelSubtasks() const override { return op_.maxParallelism; }
   const Configuration& jobConfiguration() const override { return *task_.d_.config; }
+  int attemptNumber() const override { return task_.d_.attemptNumber; }
+  bool isCheckpointingEnabled() const override { return task_.d_.checkpointing.enabled; }
   KeyedStateBackend* keyedStateBackend() override { return backend_.get(); }
   OperatorStateStore& operatorStateStore() override { return operatorState_; }
   ProcessingTimeService& processingTimeService() override { return *task_.timeService_; }
@@ -71,15 +73,33 @@ class StreamTask::OperatorContext final : public StreamingRuntimeContext, public
 
 namespace {
 
-// Drives a chain whose head is a source.
+// Drives a chain whose head is a source. After the reader's end, the input reports
+// end of data and then stays open (so that the task still takes checkpoints) until
+// `finishAllowed` is set: at once without checkpointing, else once the job's final
+// checkpoint completed.
 class SourceTaskInput final : public TaskInput {
  public:
-  explicit SourceTaskInput(SourceOperatorBase& source) : source_(source) {}
-  InputStatus processInput(int maxRecords) override { return source_.emitNext(maxRecords); }
+  SourceTaskInput(SourceOperatorBase& source, const bool& finishAllowed)
+      : source_(source), finishAllowed_(finishAllowed) {}
+  TaskInputStatus processInput(int maxRecords) override {
+    if (dataEnded_) return finishAllowed_ ? TaskInputStatus::kEndOfInput : TaskInputStatus::kNothingAvailable;
+    switch (source_.emitNext(maxRecords)) {
+      case InputStatus::kMoreAvailable:
+        return TaskInputStatus::kMoreAvailable;
+      case InputStatus::kNothingAvailable:
+        return TaskInputStatus::kNothingAvailable;
+      case InputStatus::kEndOfInput:
+        break;
+    }
+    dataEnded_ = true;
+    return TaskInputStatus::kEndOfData;
+  }
   int inputIndex() const override { return 0; }
 
  private:
   SourceOperatorBase& source_;
+  const bool& finishAllowed_;
+  bool dataEnded_ = false;
 };
 
 }  // namespace
@@ -151,13 +171,27 @@ void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis
 
 void StreamTask::notifyCheckpointComplete(int64_t checkpointId) {
   mailbox_->put([this, checkpointId] {
-    for (auto& op : operators_) invokeUserFunction(*op, [&] { op->notifyCheckpointComplete(checkpointId); });
+    for (auto& op : operators_) {
+      invokeUserFunction(*op, [&] {
+        op->notifyCheckpointComplete(checkpointId);
+        if (CheckpointListener* l = op->checkpointListener()) l->notifyCheckpointComplete(checkpointId);
+      });
+    }
   });
+}
+
+void StreamTask::finishAfterFinalCheckpoint() {
+  mailbox_->put([this] { finishAllowed_ = true; });
 }
 
 void StreamTask::notifyCheckpointAborted(int64_t checkpointId) {
   mailbox_->put([this, checkpointId] {
-    for (auto& op : operators_) invokeUserFunction(*op, [&] { op->notifyCheckpointAborted(checkpointId); });
+    for (auto& op : operators_) {
+      invokeUserFunction(*op, [&] {
+        op->notifyCheckpointAborted(checkpointId);
+        if (CheckpointListener* l = op->checkpointListener()) l->notifyCheckpointAborted(checkpointId);
+      });
+    }
   });
 }
 
@@ -189,7 +223,10 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
   };
   std::vector<OperatorParts> parts;
   for (size_t i = 0; i < operators_.size(); ++i) {
-    invokeUserFunction(*operators_[i], [&] { operators_[i]->snapshotState(id); });
+    invokeUserFunction(*operators_[i], [&] {
+      operators_[i]->snapshotState(id);
+      if (CheckpointedFunction* f = operators_[i]->checkpointedFunction()) f->snapshotState(id);
+    });
     OperatorContext& ctx = *contexts_[i];
     OperatorParts p;
     p.operatorId = ctx.spec().operatorId;
@@ -297,7 +334,10 @@ void StreamTask::invoke() {
   if (!transition(ExecutionState::kRunning)) throw TaskCancelledException();
   jobMaster_.updateTaskExecutionState({d_.vertexId, d_.subtaskIndex, ExecutionState::kRunning, ""});
   mailboxLoop();
-  endOperators();
+  // Notifications queued before the inputs ended (the final checkpoint's, on which a
+  // two-phase-commit sink commits) run before the task ends.
+  runMails();
+  for (auto& w : writers_) w->broadcastEvent(network::EndOfPartitionEvent{});
 }
 
 void StreamTask::buildChain() {
@@ -350,7 +390,8 @@ void StreamTask::buildChain() {
   if (d_.chain.front().isSource) {
     source_ = dynamic_cast<SourceOperatorBase*>(&head);
     WEIR_CHECK(source_ != nullptr);
-    inputs_.push_back(std::make_unique<SourceTaskInput>(*source_));
+    finishAllowed_ = !d_.checkpointing.enabled;
+    inputs_.push_back(std::make_unique<SourceTaskInput>(*source_, finishAllowed_));
   }
   for (const TaskInputSpec& in : d_.inputs) {
     readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
@@ -395,7 +436,13 @@ void StreamTask::initializeOperators() {
                          .withContext("restoring the operator state of operator '" + ctx.spec().name + "'"));
       }
     }
-    invokeUserFunction(*operators_[i], [&] { operators_[i]->initializeState(d_.restored); });
+    invokeUserFunction(*operators_[i], [&] {
+      operators_[i]->initializeState(d_.restored);
+      if (CheckpointedFunction* f = operators_[i]->checkpointedFunction()) {
+        FunctionInitializationContext c(ctx, d_.restored);
+        f->initializeState(c);
+      }
+    });
   }
 }
 
@@ -432,8 +479,9 @@ void StreamTask::scheduleFlush() {
 
 void StreamTask::mailboxLoop() {
   if (!writers_.empty() && d_.bufferTimeout.count() > 0) scheduleFlush();
-  std::vector<bool> ended(inputs_.size(), false);
-  size_t remaining = inputs_.size();
+  const size_t n = inputs_.size();
+  std::vector<bool> ended(n, false), dataEnded(n, false);
+  size_t remaining = n, withData = n;
   size_t next = 0;
   while (remaining > 0) {
     if (mailbox_->hasMail()) runMails();
@@ -443,37 +491,45 @@ void StreamTask::mailboxLoop() {
       continue;
     }
     bool progressed = false;
-    for (size_t k = 0; k < inputs_.size(); ++k) {
-      size_t i = (next + k) % inputs_.size();
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = (next + k) % n;
       if (ended[i]) continue;
-      InputStatus status = inputs_[i]->processInput(kBatchSize);
-      if (status == InputStatus::kEndOfInput) {
-        ended[i] = true;
-        --remaining;
+      TaskInputStatus status = inputs_[i]->processInput(kBatchSize);
+      if (status == TaskInputStatus::kMoreAvailable) progressed = true;
+      if ((status == TaskInputStatus::kEndOfData || status == TaskInputStatus::kEndOfInput) &&
+          !dataEnded[i]) {
+        dataEnded[i] = true;
+        --withData;
         progressed = true;
         int idx = inputs_[i]->inputIndex();
         // A head with several gates on one input (union) ends that input when its last gate ends.
         bool inputDone = true;
-        for (size_t j = 0; j < inputs_.size(); ++j) {
-          if (!ended[j] && inputs_[j]->inputIndex() == idx) inputDone = false;
+        for (size_t j = 0; j < n; ++j) {
+          if (!dataEnded[j] && inputs_[j]->inputIndex() == idx) inputDone = false;
         }
         if (idx > 0 && inputDone) operators_.front()->endInput(idx);
-      } else if (status == InputStatus::kMoreAvailable) {
+        if (withData == 0) endOfData();
+      }
+      if (status == TaskInputStatus::kEndOfInput) {
+        ended[i] = true;
+        --remaining;
         progressed = true;
       }
     }
-    next = (next + 1) % inputs_.size();
+    next = (next + 1) % n;
     if (!progressed) mailbox_->waitForMailOrWakeUp();
   }
 }
 
-void StreamTask::endOperators() {
+void StreamTask::endOfData() {
   // Head first: each operator emits what it buffered into successors that are still open.
   for (size_t i = 0; i < operators_.size(); ++i) {
     if (i > 0) operators_[i]->endInput(1);
     operators_[i]->finish();
   }
-  for (auto& w : writers_) w->broadcastEvent(network::EndOfPartitionEvent{});
+  for (auto& w : writers_) w->broadcastEvent(network::EndOfDataEvent{});
+  if (source_ != nullptr && d_.checkpointing.enabled)
+    jobMaster_.notifyEndOfData(d_.vertexId, d_.subtaskIndex);
 }
 
 void StreamTask::closeOperators() {

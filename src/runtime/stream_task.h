@@ -48,6 +48,8 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   void triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind);
   void notifyCheckpointComplete(int64_t checkpointId);
   void notifyCheckpointAborted(int64_t checkpointId);
+  // A source task whose data ended may end now (the job's final checkpoint completed).
+  void finishAfterFinalCheckpoint();
   // "Map -> Sink: out (2/4)"
   std::string nameWithSubtask() const;
 
@@ -64,7 +66,8 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   void initializeOperators();
   void openOperators();
   void mailboxLoop();
-  void endOperators();
+  // Every input delivered its last record: finish the chain, send EndOfData downstream.
+  void endOfData();
   void closeOperators();
   void runMails();
   bool outputsAvailable() const;
@@ -99,6 +102,7 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   SourceOperatorBase* source_ = nullptr;
   std::unique_ptr<CheckpointBarrierHandler> barrierHandler_;
   int64_t lastTriggeredCheckpoint_ = -1;  // task thread: sources ignore older or repeated triggers
+  bool finishAllowed_ = true;             // task thread: a source whose data ended may end
 };
 
 }  // namespace weir::runtime

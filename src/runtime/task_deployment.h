@@ -117,6 +117,9 @@ class JobMasterGateway {
   virtual ~JobMasterGateway() = default;
   // A task reached a new state. Called from the task thread.
   virtual void updateTaskExecutionState(const TaskExecutionStateUpdate& update) = 0;
+  // A source task emitted its last record (and EndOfData) and now waits for the
+  // final checkpoint before it ends (only with checkpointing).
+  virtual void notifyEndOfData(int vertexId, int subtaskIndex) = 0;
   // An operator of a task sends an event to its coordinator.
   virtual void sendOperatorEventToCoordinator(int nodeId, int subtaskIndex, std::vector<uint8_t> event) = 0;
   // The subtask's part of checkpoint `checkpointId` is durable. Called from an async snapshot thread.

@@ -80,6 +80,7 @@ int drain(InputGate& gate) {
   for (;;) {
     auto s = reader.next(in);
     if (s == RecordReader::ReadStatus::kEndOfInput) return received;
+    if (s == RecordReader::ReadStatus::kEndOfData) continue;
     if (s == RecordReader::ReadStatus::kRecord) {
       ++received;
     } else {
@@ -106,6 +107,7 @@ TEST(CreditBasedTest, RecordsRoundTripInOrderAcrossChannels) {
   for (;;) {
     auto s = reader.next(in);
     if (s == RecordReader::ReadStatus::kEndOfInput) break;
+    if (s == RecordReader::ReadStatus::kEndOfData) continue;
     if (s == RecordReader::ReadStatus::kNothingAvailable) {
       std::this_thread::sleep_for(50us);
       continue;

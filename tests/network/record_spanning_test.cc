@@ -88,6 +88,7 @@ class LocalPipe {
     for (;;) {
       RecordReader::ReadStatus st = reader.next(record);
       if (st == RecordReader::ReadStatus::kEndOfInput) break;
+      if (st == RecordReader::ReadStatus::kEndOfData) continue;
       if (st == RecordReader::ReadStatus::kNothingAvailable) {
         if (!awaitData()) {
           ADD_FAILURE() << "consumer starved: no data and no end of input within the timeout";
@@ -250,6 +251,7 @@ TEST(RecordSpanningSingleTest, EverySizeAloneRoundTrips) {
     Bytes got(in.remaining());
     in.readBytes(got.data(), got.size());
     EXPECT_EQ(got, rec) << "size " << s;
+    EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfData) << "size " << s;
     EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfInput) << "size " << s;
   }
 }
@@ -329,8 +331,40 @@ TEST(RecordSpanningSingleTest, EndOfInputOnlyAfterEndOfPartitionOnEveryChannel) 
   EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kNothingAvailable);
 
   pipe.partition().subpartition(1).add(Buffer::makeEvent(serializeEvent(EndOfPartitionEvent{})));
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfData);
   EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfInput);
   EXPECT_TRUE(reader.isFinished());
+}
+
+// EndOfData ends a channel's records but not the channel: a barrier after it still
+// reaches the listener, and the input ends only with EndOfPartition.
+TEST(RecordSpanningSingleTest, EndOfDataComesOnceAndBarriersStillFollow) {
+  struct Listener final : CheckpointEventListener {
+    std::vector<int64_t> barriers;
+    void onBarrier(int, const CheckpointBarrier& b) override { barriers.push_back(b.id); }
+    void onCancelMarker(int, const CancelCheckpointMarker&) override {}
+    void onEndOfPartition(int) override {}
+  } listener;
+  LocalPipe pipe(2, 4);
+  GateRecordReader reader(pipe.gate());
+  reader.setCheckpointEventListener(&listener);
+  DataInput in;
+  auto event = [&](int c, const TaskEvent& e) {
+    pipe.partition().subpartition(c).add(Buffer::makeEvent(serializeEvent(e)));
+  };
+  event(0, EndOfDataEvent{});
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kNothingAvailable)
+      << "channel 1 has not ended its data";
+  event(1, EndOfDataEvent{});
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfData);
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kNothingAvailable) << "end of data is reported once";
+  event(0, CheckpointBarrier{7, 0, CheckpointKind::kCheckpoint});
+  event(1, CheckpointBarrier{7, 0, CheckpointKind::kCheckpoint});
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kNothingAvailable);
+  EXPECT_EQ(listener.barriers, (std::vector<int64_t>{7, 7}));
+  event(0, EndOfPartitionEvent{});
+  event(1, EndOfPartitionEvent{});
+  EXPECT_EQ(reader.next(in), RecordReader::ReadStatus::kEndOfInput);
 }
 
 }  // namespace

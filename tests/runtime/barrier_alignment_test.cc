@@ -73,6 +73,7 @@ void drain(TwoProducers& t, RecordingTarget& target, CheckpointBarrierHandler& h
   for (int guard = 0; guard < 10000; ++guard) {
     auto s = reader.next(in);
     if (s == RecordReader::ReadStatus::kEndOfInput) return;
+    if (s == RecordReader::ReadStatus::kEndOfData) continue;
     if (s == RecordReader::ReadStatus::kNothingAvailable) return;  // everything was written up front
     std::string r(reinterpret_cast<const char*>(in.current()), in.remaining());
     target.read.push_back(r);

@@ -43,7 +43,8 @@ class RecordReader {
   enum class ReadStatus {
     kRecord,            // `record` views the next record's bytes until the next call: deserialize it now
     kNothingAvailable,  // no complete record buffered: wait for the gate's availability signal
-    kEndOfInput,        // every channel has ended: call endInput on the consumer; never call next again
+    kEndOfData,         // every channel has sent its last record (returned once); barriers may still follow
+    kEndOfInput,        // every channel has ended: never call next again
   };
   virtual ~RecordReader() = default;
   virtual ReadStatus next(DataInput& record) = 0;

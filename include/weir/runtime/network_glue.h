@@ -148,11 +148,18 @@ class RecordWriterOutput final : public Input<T> {
   DataOutput buf_;
 };
 
+enum class TaskInputStatus {
+  kMoreAvailable,
+  kNothingAvailable,  // wait for the input's availability signal
+  kEndOfData,         // the last record was delivered (reported once); checkpoints may still pass
+  kEndOfInput,        // the input has ended: never poll it again
+};
+
 // An input of a task that its mailbox loop polls: a network gate or a source.
 class TaskInput {
  public:
   virtual ~TaskInput() = default;
-  virtual InputStatus processInput(int maxRecords) = 0;
+  virtual TaskInputStatus processInput(int maxRecords) = 0;
   // 1 or 2: which input of the head operator this feeds.
   virtual int inputIndex() const = 0;
 };
@@ -163,18 +170,22 @@ class NetworkInput final : public TaskInput {
   NetworkInput(RecordReader& reader, Input<T>* target, int inputIndex, Counter* recordsIn)
       : reader_(reader), target_(target), inputIndex_(inputIndex), recordsIn_(recordsIn) {}
 
-  InputStatus processInput(int maxRecords) override {
+  TaskInputStatus processInput(int maxRecords) override {
     DataInput in;
     int n = 0;
-    InputStatus status = InputStatus::kMoreAvailable;
+    TaskInputStatus status = TaskInputStatus::kMoreAvailable;
     while (n < maxRecords) {
       RecordReader::ReadStatus s = reader_.next(in);
       if (s == RecordReader::ReadStatus::kNothingAvailable) {
-        status = InputStatus::kNothingAvailable;
+        status = TaskInputStatus::kNothingAvailable;
+        break;
+      }
+      if (s == RecordReader::ReadStatus::kEndOfData) {
+        status = TaskInputStatus::kEndOfData;
         break;
       }
       if (s == RecordReader::ReadStatus::kEndOfInput) {
-        status = InputStatus::kEndOfInput;
+        status = TaskInputStatus::kEndOfInput;
         break;
       }
       auto tag = StreamElementTag(in.readU8());

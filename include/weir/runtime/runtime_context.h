@@ -250,6 +250,10 @@ class RuntimeContext {
   virtual int numberOfParallelSubtasks() const = 0;
   virtual int maxNumberOfParallelSubtasks() const = 0;
   virtual const Configuration& jobConfiguration() const = 0;
+  // 0 in the first run of the job, then +1 for each automatic restart.
+  virtual int attemptNumber() const { return 0; }
+  // Whether the job takes checkpoints (a transactional sink then commits on them).
+  virtual bool isCheckpointingEnabled() const { return false; }
   // "name (i/n)", for messages.
   std::string taskNameWithSubtasks() const {
     return operatorName() + " (" + std::to_string(indexOfThisSubtask() + 1) + "/" +

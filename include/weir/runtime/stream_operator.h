@@ -16,7 +16,10 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include <weir/runtime/checkpoint_hooks.h>
 
 namespace weir {
 
@@ -95,8 +98,29 @@ class StreamOperator {
 
   StreamingRuntimeContext& context() { return *context_; }
 
+  // The checkpoint hooks of the user function this operator runs, if it has them;
+  // the task calls them right after the operator's own hooks (see checkpoint_hooks.h).
+  CheckpointedFunction* checkpointedFunction() const { return checkpointedFunction_; }
+  CheckpointListener* checkpointListener() const { return checkpointListener_; }
+
  protected:
+  template <class F>
+  void registerUserFunction(F& f) {
+    if constexpr (std::is_base_of_v<CheckpointedFunction, F>) checkpointedFunction_ = &f;
+    if constexpr (std::is_base_of_v<CheckpointListener, F>) checkpointListener_ = &f;
+  }
+  // For a function whose type is known only at run time (a sink's writer).
+  template <class Base>
+  void registerUserObject(Base* object) {
+    checkpointedFunction_ = dynamic_cast<CheckpointedFunction*>(object);
+    checkpointListener_ = dynamic_cast<CheckpointListener*>(object);
+  }
+
   StreamingRuntimeContext* context_ = nullptr;
+
+ private:
+  CheckpointedFunction* checkpointedFunction_ = nullptr;
+  CheckpointListener* checkpointListener_ = nullptr;
 };
 
 // Casts a type-erased port to Input<T>; aborts with a message if the types of a

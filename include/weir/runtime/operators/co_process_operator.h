@@ -16,7 +16,9 @@ class CoProcessOperator final : public StreamOperator {
   using Out = typename F::OutputType;
 
  public:
-  explicit CoProcessOperator(F fn) : fn_(std::move(fn)), port1_(*this), port2_(*this), ctx_(*this) {}
+  explicit CoProcessOperator(F fn) : fn_(std::move(fn)), port1_(*this), port2_(*this), ctx_(*this) {
+    this->registerUserFunction(fn_);
+  }
 
   int numberOfInputs() const override { return 2; }
   InputBase* input(int index) override {

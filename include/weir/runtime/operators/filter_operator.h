@@ -8,7 +8,7 @@ namespace weir {
 template <class T, class F>
 class FilterOperator final : public OneInputOperator<T, T> {
  public:
-  explicit FilterOperator(F fn) : fn_(std::move(fn)) {}
+  explicit FilterOperator(F fn) : fn_(std::move(fn)) { this->registerUserFunction(fn_); }
   void open() override { detail::openFunction(fn_, this->context()); }
   void processElement(const T& value, Timestamp ts) override {
     if (invokeUserFunction(*this, [&] { return bool(fn_(value)); })) {

@@ -9,7 +9,7 @@ namespace weir {
 template <class In, class Out, class F>
 class FlatMapOperator final : public OneInputOperator<In, Out> {
  public:
-  explicit FlatMapOperator(F fn) : fn_(std::move(fn)) {}
+  explicit FlatMapOperator(F fn) : fn_(std::move(fn)) { this->registerUserFunction(fn_); }
   void open() override {
     collector_.setOutput(this->output_);
     detail::openFunction(fn_, this->context());

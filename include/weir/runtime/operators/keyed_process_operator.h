@@ -19,7 +19,9 @@ class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType,
 
  public:
   KeyedProcessOperator(F fn, KeySelector selector)
-      : Base(std::move(selector)), fn_(std::move(fn)), ctx_(*this) {}
+      : Base(std::move(selector)), fn_(std::move(fn)), ctx_(*this) {
+    this->registerUserFunction(fn_);
+  }
 
   void open() override {
     Base::open();

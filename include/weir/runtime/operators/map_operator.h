@@ -8,7 +8,7 @@ namespace weir {
 template <class In, class Out, class F>
 class MapOperator final : public OneInputOperator<In, Out> {
  public:
-  explicit MapOperator(F fn) : fn_(std::move(fn)) {}
+  explicit MapOperator(F fn) : fn_(std::move(fn)) { this->registerUserFunction(fn_); }
   void open() override { detail::openFunction(fn_, this->context()); }
   void processElement(const In& value, Timestamp ts) override {
     invokeUserFunction(*this, [&] { this->output_->processElement(fn_(value), ts); });

@@ -11,7 +11,7 @@ class ProcessOperator final : public OneInputOperator<typename F::InputType, typ
   using Out = typename F::OutputType;
 
  public:
-  explicit ProcessOperator(F fn) : fn_(std::move(fn)), ctx_(*this) {}
+  explicit ProcessOperator(F fn) : fn_(std::move(fn)), ctx_(*this) { this->registerUserFunction(fn_); }
   void open() override {
     collector_.setOutput(this->output_);
     fn_.open(this->context());

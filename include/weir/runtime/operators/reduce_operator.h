@@ -11,7 +11,9 @@ class GroupedReduceOperator final : public KeyedOperatorBase<K, T, T, KeySelecto
   using Base = KeyedOperatorBase<K, T, T, KeySelector>;
 
  public:
-  GroupedReduceOperator(F fn, KeySelector selector) : Base(std::move(selector)), fn_(std::move(fn)) {}
+  GroupedReduceOperator(F fn, KeySelector selector) : Base(std::move(selector)), fn_(std::move(fn)) {
+    this->registerUserFunction(fn_);
+  }
 
   void open() override {
     Base::open();

@@ -15,10 +15,13 @@ class SinkOperator final : public StreamOperator, public Input<T> {
   int numberOfInputs() const override { return 1; }
   InputBase* input(int) override { return this; }
 
-  void open() override {
-    metrics_ = &context().ioMetrics();
+  // The writer is created here, before open(), so that a writer with checkpoint
+  // hooks (a two-phase-commit sink's) can restore its state.
+  void initializeState(bool) override {
     writer_ = sink_->createWriter(context());
+    registerUserObject(writer_.get());
   }
+  void open() override { metrics_ = &context().ioMetrics(); }
   void processElement(const T& value, Timestamp ts) override {
     metrics_->recordsIn.inc();
     invokeUserFunction(*this, [&] { writer_->write(value, ts); });
