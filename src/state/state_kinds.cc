@@ -14,6 +14,8 @@ const char* stateKindName(StateKind kind) {
       return "reducing";
     case StateKind::kAggregating:
       return "aggregating";
+    case StateKind::kTimers:
+      return "timers";
   }
   return "unknown";
 }

@@ -1,7 +1,7 @@
 // Snapshot and restore of heap keyed state and operator list state; see
 // state_snapshot.h for the contract.
 //
-// Keyed stream format (one per subtask), version 1:
+// Keyed stream format (one per subtask), version 2:
 //   magic "WEIRKEYS" (8 bytes), u32 version,
 //   varint number of states, then per state (sorted by name):
 //     string name, u8 StateKind, string serializer name, u32 serializer version;
@@ -11,6 +11,14 @@
 //     string, then the value written by TypeSerializer of the stored type).
 // The byte length lets a restore split a group into its states without knowing
 // the value types: the bytes wait in the backend until the state is registered.
+// Timers are one of these states (kind kTimers, a name under "_timer_state/",
+// an entry per key: its sorted timestamps as vector<i64>; heap_timer_state.h).
+//
+// Keyed versions (kReadableKeyedFormats keeps every one ever written):
+//   1: the layout above, kinds value..aggregating. Written before timers were
+//      checkpointed; still read (such a checkpoint has no timers).
+//   2: the same layout; adds kind kTimers. Written since timers are checkpointed:
+//      a build that reads only v1 refuses the version instead of misreading timers.
 //
 // Operator stream format, version 1:
 //   magic "WEIROPST" (8 bytes), u32 version,
@@ -28,6 +36,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,9 +49,8 @@ namespace {
 
 constexpr char kKeyedMagic[8] = {'W', 'E', 'I', 'R', 'K', 'E', 'Y', 'S'};
 constexpr char kOperatorMagic[8] = {'W', 'E', 'I', 'R', 'O', 'P', 'S', 'T'};
-constexpr uint32_t kKeyedFormatVersion = 1;
+constexpr uint32_t kKeyedFormatVersion = 2;  // written; see kReadableKeyedFormats
 constexpr uint32_t kOperatorFormatVersion = 1;
-constexpr uint8_t kMaxStateKind = uint8_t(StateKind::kAggregating);
 constexpr uint8_t kMaxDistribution = uint8_t(OperatorListDistribution::kBroadcast);
 
 std::string describeHandle(const checkpoint::StreamStateHandle& h) {
@@ -108,6 +116,37 @@ Status readMagic(DataInput& in, const char (&magic)[8], uint32_t version, const 
 }
 
 // ---------------------------------------------------------------- keyed
+
+// The registry of keyed stream versions this build reads. The versions share one
+// layout and differ in the state kinds they may contain; a new version with
+// another layout adds its own header/group reader here, never edits a row.
+struct KeyedFormat {
+  uint32_t version;
+  StateKind maxKind;  // the highest StateKind the version can carry
+};
+constexpr KeyedFormat kReadableKeyedFormats[] = {
+    {1, StateKind::kAggregating},
+    {2, StateKind::kTimers},
+};
+static_assert(kReadableKeyedFormats[std::size(kReadableKeyedFormats) - 1].version == kKeyedFormatVersion,
+              "the written keyed format version must be readable");
+
+// Reads and checks magic and version of a keyed stream; throws SerializationError on truncation.
+Result<const KeyedFormat*> readKeyedMagic(DataInput& in, const std::string& origin) {
+  char got[8];
+  in.readBytes(got, sizeof(got));
+  if (std::memcmp(got, kKeyedMagic, sizeof(got)) != 0) {
+    return Status::corruption(origin + ": bad magic (expected " +
+                              std::string(kKeyedMagic, sizeof(kKeyedMagic)) +
+                              "): not a Weir keyed state snapshot");
+  }
+  const uint32_t v = in.readU32();
+  for (const KeyedFormat& f : kReadableKeyedFormats) {
+    if (f.version == v) return &f;
+  }
+  return Status::corruption(origin + ": unsupported format version " + std::to_string(v) +
+                            " (this build reads 1 to " + std::to_string(kKeyedFormatVersion) + ")");
+}
 
 struct KeyedStateToWrite {
   std::string name;
@@ -180,14 +219,17 @@ struct ParsedKeyedState {
 
 // Parses the header of a keyed snapshot; throws SerializationError on truncation.
 Result<std::vector<ParsedKeyedState>> readKeyedHeader(DataInput& in, const std::string& origin) {
-  WEIR_RETURN_IF_ERROR(readMagic(in, kKeyedMagic, kKeyedFormatVersion, "keyed", origin));
+  Result<const KeyedFormat*> format = readKeyedMagic(in, origin);
+  if (!format.isOk()) return format.status();
+  const uint8_t maxKind = uint8_t(format.value()->maxKind);
   const size_t n = in.readLength(1);
   std::vector<ParsedKeyedState> states(n);
   for (ParsedKeyedState& s : states) {
     in.readString(s.name);
     uint8_t kind = in.readU8();
-    if (kind > kMaxStateKind) {
-      return Status::corruption(origin + ": state '" + s.name + "' has unknown kind " + std::to_string(kind));
+    if (kind > maxKind) {
+      return Status::corruption(origin + ": state '" + s.name + "' has unknown kind " + std::to_string(kind) +
+                                " for format version " + std::to_string(format.value()->version));
     }
     s.kind = StateKind(kind);
     in.readString(s.serializer.name);

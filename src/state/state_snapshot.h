@@ -16,7 +16,9 @@
 // descriptor, after checking that the descriptor's kind and serializer identity
 // match what the checkpoint recorded (a mismatch fails the restore with the
 // state's name). State that was restored but never registered again is carried
-// into later snapshots unchanged.
+// into later snapshots unchanged. The processing-time timers of a keyed operator
+// are one of its keyed states (weir/state/heap_timer_state.h), so they are
+// captured, written, restored and rescaled by the same code.
 //
 // Threading: snapshot*() and restore*() on the task thread; the returned async
 // part on any one thread, once.

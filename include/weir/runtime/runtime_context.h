@@ -293,6 +293,11 @@ class RuntimeContext {
       throw std::logic_error("keyed state '" + stateName + "' used in operator '" + operatorName() +
                              "', which is not keyed: keyed state can only be used after keyBy()");
     }
+    if (isReservedKeyedStateName(stateName)) {
+      throw std::invalid_argument("keyed state '" + stateName + "' in operator '" + operatorName() +
+                                  "': names starting with '" + std::string(kTimerStatePrefix) +
+                                  "' are reserved for timers; choose another name");
+    }
     return *b;
   }
 };

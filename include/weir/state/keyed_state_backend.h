@@ -93,6 +93,12 @@ struct RestoredKeyedState {
 void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored,
                              InternalKvState& state);
 
+// Keyed states whose names start with this prefix are internal (the timers of
+// InternalTimerService, see heap_timer_state.h, as Flink's "_timer_state/..."):
+// user code cannot register states under such names.
+inline constexpr std::string_view kTimerStatePrefix = "_timer_state/";
+inline bool isReservedKeyedStateName(std::string_view name) { return name.starts_with(kTimerStatePrefix); }
+
 class KeyedStateBackend {
  public:
   KeyedStateBackend(KeyGroupRange range, int maxParallelism)
@@ -267,11 +273,16 @@ class HeapStateBase : public InternalKvState {
       }
       S value{};
       TypeSerializer<S>::deserialize(value, in);
+      checkRestoredValue(value);
       table_.put(keyGroupIndex, key, hash, std::move(value));
     }
   }
 
  protected:
+  // Called on every restored value before it is stored; throws SerializationError
+  // when the value breaks an invariant of this state (a corrupt checkpoint).
+  virtual void checkRestoredValue(const S& value) const { (void)value; }
+
   HeapStateTable<S> table_;
   StateKind kind_;
 };

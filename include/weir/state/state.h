@@ -24,7 +24,10 @@
 
 namespace weir {
 
-enum class StateKind { kValue, kList, kMap, kReducing, kAggregating };
+// kTimers is internal: the timers of a keyed operator's InternalTimerService,
+// kept as keyed state so that checkpoints carry them per key group (no user
+// descriptor has that kind).
+enum class StateKind { kValue, kList, kMap, kReducing, kAggregating, kTimers };
 
 const char* stateKindName(StateKind kind);
 
