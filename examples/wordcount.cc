@@ -63,7 +63,7 @@ void buildWordCount(StreamExecutionEnvironment& env, const std::string& input, c
       .process(CountWords{})
       .name("count")
       .uid("count")
-      .sinkTo(std::make_shared<TextFileSink<std::string>>(outputDir), "counts")
+      .sinkTo(std::make_shared<FileSink<std::string>>(outputDir), "counts")
       .uid("counts");
 }
 
@@ -77,7 +77,9 @@ int runWordCount(const std::vector<std::string>& args, StreamExecutionEnvironmen
   std::string input, output;
   double rate = 0;
   app.add_option("--input", input, "Text file or directory of text files to read")->required();
-  app.add_option("--output", output, "Directory for the result files (one per sink subtask)")->required();
+  app.add_option("--output", output,
+                 "Directory for the result files (committed exactly once, at each checkpoint)")
+      ->required();
   app.add_option("--rate", rate, "Throttle the source to this many lines per second (0 = unthrottled)")
       ->check(CLI::NonNegativeNumber);
   try {

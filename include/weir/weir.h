@@ -9,6 +9,7 @@
 #include <weir/connectors/collect_sink.h>
 #include <weir/connectors/collection_source.h>
 #include <weir/connectors/datagen_source.h>
+#include <weir/connectors/file_sink.h>
 #include <weir/connectors/print_sink.h>
 #include <weir/connectors/rate_limited_source.h>
 #include <weir/connectors/sequence_source.h>
@@ -16,6 +17,7 @@
 #include <weir/connectors/source.h>
 #include <weir/connectors/text_file_sink.h>
 #include <weir/connectors/text_file_source.h>
+#include <weir/connectors/two_phase_commit_sink.h>
 #include <weir/core/config.h>
 #include <weir/core/serializer.h>
 #include <weir/core/status.h>
