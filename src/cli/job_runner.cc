@@ -72,6 +72,7 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
                              ? ""
                              : fmt::format("  chk {} ({} ms, {}B)", p.lastCheckpointId,
                                            p.lastCheckpointDurationMs, human(double(p.lastCheckpointSize)));
+      if (p.restarts > 0) ckpt += fmt::format("  restarts {}", p.restarts);
       std::fprintf(stderr, "\r\033[K%s  in %s rec/s  out %s rec/s  (read %s, written %s)%s  elapsed %s",
                    jobStatusName(client->status()),
                    human(double(p.sourceRecordsOut - last.sourceRecordsOut) / secs).c_str(),
@@ -106,6 +107,10 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
                  (long long)r.progress.checkpointsCompleted, (long long)r.progress.checkpointsFailed,
                  (long long)r.progress.lastCheckpointId, (long long)r.progress.lastCheckpointDurationMs,
                  (unsigned long long)r.progress.lastCheckpointSize);
+  }
+  if (r.progress.restarts > 0 || !r.restartCauses.empty()) {
+    std::fprintf(stderr, "  restarts: %lld\n", (long long)r.progress.restarts);
+    for (const std::string& cause : r.restartCauses) std::fprintf(stderr, "    after: %s\n", cause.c_str());
   }
   if (r.status == JobStatus::kFailed) {
     std::fprintf(stderr, "  cause: %s\n", r.failure.c_str());
