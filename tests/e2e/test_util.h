@@ -5,19 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "testing/temp_dir.h"  // TempDir
+
 namespace weir::testing {
-
-// A fresh directory under $TMPDIR, removed when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 struct CommandResult {
   int exitCode = -1;

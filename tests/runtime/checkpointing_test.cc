@@ -12,6 +12,7 @@
 
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/metadata.h"
+#include "testing/temp_dir.h"
 
 namespace weir {
 namespace {
@@ -19,21 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::vector<std::string> checkpointDirs(const std::string& jobDir) {
   std::vector<std::string> dirs;

@@ -13,6 +13,8 @@
 
 #include <weir/weir.h>
 
+#include "testing/temp_dir.h"
+
 namespace weir {
 
 // An operator-state element whose serialization fails on demand: it is serialized
@@ -42,21 +44,7 @@ using namespace std::chrono_literals;
 constexpr int64_t kKeys = 7;
 constexpr int64_t kScale = 1'000'000;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ =
-        fs::temp_directory_path() / ("weir-eos-" + std::to_string(::getpid()) + "-" + std::to_string(n_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-
- private:
-  static inline int n_ = 0;
-  fs::path path_;
-};
+using testing::TempDir;
 
 // Committed lines, and the number of hidden (uncommitted) files.
 std::multiset<int64_t> committed(const std::string& dir, int* hidden = nullptr) {
