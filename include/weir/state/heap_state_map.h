@@ -16,7 +16,9 @@
 // The map never writes into memory a View can reach: the first write after a
 // snapshot clones the directory if a View still holds it (O(pages), sharing
 // every page), and the first write to a page copies that page if a View still
-// holds it. A page whose Views are gone is written in place again. Lookups go
+// holds it. A page whose Views are gone is written in place again, and its
+// old version's memory, once no View holds it, goes to the map's page pool for
+// the next copy (see PagePool: no page faults, no malloc churn). Lookups go
 // through the map's private page table (slot pointer and epoch per page,
 // inline in the map object for small maps); the check on the write path is one
 // compare of the page's epoch with the map's snapshot epoch. Reads
@@ -30,7 +32,8 @@
 //
 // Threading: the map is used by the task thread only. A View may be read,
 // copied and destroyed on any thread, concurrently with writes to the map; it
-// shares no mutable data with the map (only atomic reference counts).
+// shares no mutable data with the map but atomic reference counts and the page
+// pool (locked).
 //
 // References returned by find/findOrInsert stay valid only until the next
 // insertion, erase or snapshot() (values move when the table grows or shifts,
@@ -45,8 +48,10 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,7 +65,15 @@ class KeyBytes {
     std::memset(buf_, 0, sizeof(buf_));
     assign(k);
   }
-  KeyBytes(const KeyBytes& o) : KeyBytes(o.view()) {}
+  // Inline bytes are copied as they are (the copy-on-write page copy's hot path).
+  KeyBytes(const KeyBytes& o) {
+    if (o.onHeap()) {
+      std::memset(buf_, 0, sizeof(buf_));
+      assign(o.view());
+    } else {
+      std::memcpy(buf_, o.buf_, sizeof(buf_));
+    }
+  }
   KeyBytes(KeyBytes&& o) noexcept {
     std::memcpy(buf_, o.buf_, sizeof(buf_));
     std::memset(o.buf_, 0, sizeof(o.buf_));
@@ -69,7 +82,12 @@ class KeyBytes {
     std::swap(buf_, o.buf_);
     return *this;
   }
-  ~KeyBytes() { release(); }
+  ~KeyBytes() {
+    if (onHeap()) std::free(heap().data);
+  }
+
+  // Whether the bytes live on the heap (keys of 16 bytes or more).
+  bool onHeap() const { return uint8_t(buf_[kTag]) == kHeapTag; }
 
   void assign(std::string_view k) {
     release();
@@ -84,9 +102,8 @@ class KeyBytes {
     }
   }
   std::string_view view() const {
-    if (uint8_t(buf_[kTag]) != kHeapTag) return {buf_, size_t(uint8_t(buf_[kTag]))};
-    Heap h;
-    std::memcpy(&h, buf_, sizeof(h));
+    if (!onHeap()) return {buf_, size_t(uint8_t(buf_[kTag]))};
+    const Heap h = heap();
     return {h.data, h.size};
   }
   bool operator==(std::string_view k) const {
@@ -116,12 +133,13 @@ class KeyBytes {
   };
   static constexpr int kTag = 15;
   static constexpr uint8_t kHeapTag = 0xFF;
+  Heap heap() const {
+    Heap h;
+    std::memcpy(&h, buf_, sizeof(h));
+    return h;
+  }
   void release() {
-    if (uint8_t(buf_[kTag]) == kHeapTag) {
-      Heap h;
-      std::memcpy(&h, buf_, sizeof(h));
-      std::free(h.data);
-    }
+    if (onHeap()) std::free(heap().data);
     std::memset(buf_, 0, sizeof(buf_));
   }
   char buf_[16];
@@ -189,7 +207,7 @@ class alignas(64) HeapStateMap {
   HeapStateMap(HeapStateMap&& o) noexcept { *this = std::move(o); }
   HeapStateMap& operator=(HeapStateMap&& o) noexcept {
     if (this != &o) {
-      unref(dir_);
+      releaseAll();
       size_ = std::exchange(o.size_, 0);
       growAt_ = std::exchange(o.growAt_, 0);
       mask_ = std::exchange(o.mask_, 0);
@@ -200,6 +218,7 @@ class alignas(64) HeapStateMap {
       pages_ = o.pages_ == o.inline_ ? inline_ : heapPages_.get();
       o.pages_ = o.inline_;
       dir_ = std::exchange(o.dir_, nullptr);
+      pool_ = std::exchange(o.pool_, nullptr);
       dirEpoch_ = std::exchange(o.dirEpoch_, 0);
       pageCopies_ = o.pageCopies_;
       directoryCopies_ = o.directoryCopies_;
@@ -208,7 +227,7 @@ class alignas(64) HeapStateMap {
   }
   HeapStateMap(const HeapStateMap&) = delete;
   HeapStateMap& operator=(const HeapStateMap&) = delete;
-  ~HeapStateMap() { unref(dir_); }
+  ~HeapStateMap() { releaseAll(); }
 
   // The value of `key` for reading: never copies a page.
   const S* findForRead(std::string_view key, uint64_t hash) const {
@@ -256,6 +275,7 @@ class alignas(64) HeapStateMap {
     slot.value = init();  // first: if init throws, the slot stays empty
     slot.key.assign(key);
     slot.hash = h;
+    noteHeapKey(*dir_, i, slot);
     ++size_;
     if (inserted) *inserted = true;
     return slot.value;
@@ -286,6 +306,7 @@ class alignas(64) HeapStateMap {
       bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
       if (!movable) continue;
       slotAt(i) = std::move(sj);
+      noteHeapKey(*dir_, i, slotAt(i));
       i = j;
     }
     slotAt(i) = Slot{};
@@ -315,6 +336,8 @@ class alignas(64) HeapStateMap {
   size_t numPages() const { return dir_ == nullptr ? 0 : dir_->pages.size(); }
   size_t numPageCopies() const { return pageCopies_; }
   size_t numDirectoryCopies() const { return directoryCopies_; }
+  // Pages built on the storage of pages released earlier (instead of new memory).
+  size_t numPagesRecycled() const { return pool_ == nullptr ? 0 : pool_->recycled(); }
 
  private:
   struct Slot {
@@ -327,31 +350,112 @@ class alignas(64) HeapStateMap {
   // value) never straddles two lines: a lookup is one cache miss, not two.
   static constexpr size_t kSlotAlignment = alignof(Slot) > 64 ? alignof(Slot) : 64;
 
+  struct Page;
+
+  // Pages whose last reference went, kept with their storage for the map's
+  // next page of the same size instead of going back to malloc. Without it
+  // every checkpoint of a large state frees and reallocates most of its pages:
+  // the fresh memory page-faults (and is zeroed by the kernel) on the task
+  // thread's first writes after the next snapshot, and thousands of freed
+  // blocks wait in malloc's bins until some later allocation on the task
+  // thread (the next snapshot's synchronous part, say) sorts or consolidates
+  // them all, for milliseconds. The pool keeps pages of the map's current page
+  // size, at most as many as the map has: an idle map keeps at most its own
+  // size in spare pages, and a checkpointing one needs that many anyway.
+  //
+  // Threading: a page's last reference may go on any thread (a View dies on
+  // the snapshot thread), so put() and take() lock; the mutex also orders the
+  // releasing thread's last reads of a page before its next owner's writes.
+  // take(), resize() and dropIdle() are called by the map only. The pool lives
+  // as long as the map or any page outside it (refs: one each).
+  class PagePool {
+   public:
+    // A pooled page of `n` slots (refs 1, slots not constructed), or null.
+    Page* take(size_t n) {
+      std::lock_guard lock(mu_);
+      if (n != pageSlots_ || idle_.empty()) return nullptr;
+      Page* page = idle_.back();
+      idle_.pop_back();
+      refs.fetch_add(1, std::memory_order_relaxed);  // the page is outside again
+      ++recycled_;
+      return page;
+    }
+    // Keeps `page` (slots destroyed) if it fits and there is room, else deletes
+    // it; then drops the page's reference to the pool (which may delete the pool).
+    static void put(PagePool* pool, Page* page) noexcept {
+      bool kept = false;
+      {
+        std::lock_guard lock(pool->mu_);
+        if (page->size == pool->pageSlots_ && pool->idle_.size() < pool->maxPages_) {
+          pool->idle_.push_back(page);  // never allocates: reserved up to maxPages_
+          kept = true;
+        }
+      }
+      if (!kept) delete page;
+      unref(pool);
+    }
+    // The map's pages now have `pageSlots` slots and there are `maxPages` of
+    // them (0, 0: the map is gone and every page returned is deleted).
+    void resize(size_t pageSlots, size_t maxPages) {
+      std::vector<Page*> drop;
+      {
+        std::lock_guard lock(mu_);
+        if (pageSlots != pageSlots_) drop.swap(idle_);
+        while (idle_.size() > maxPages) {
+          drop.push_back(idle_.back());
+          idle_.pop_back();
+        }
+        idle_.reserve(maxPages);
+        pageSlots_ = pageSlots;
+        maxPages_ = maxPages;
+      }
+      for (Page* page : drop) delete page;
+    }
+    // Deletes every idle page.
+    void dropIdle() {
+      std::vector<Page*> drop;
+      {
+        std::lock_guard lock(mu_);
+        drop.swap(idle_);
+        idle_.reserve(maxPages_);
+      }
+      for (Page* page : drop) delete page;
+    }
+    // Pages taken from the pool so far (the map's thread only).
+    size_t recycled() const { return recycled_; }
+
+    std::atomic<uint32_t> refs{1};
+
+   private:
+    std::mutex mu_;
+    std::vector<Page*> idle_;  // guarded by mu_
+    size_t pageSlots_ = 0;     // guarded by mu_
+    size_t maxPages_ = 0;      // guarded by mu_
+    size_t recycled_ = 0;      // the map's thread only
+  };
+
   // Reference counts start at 1 (the creator's reference). Increments are
   // relaxed: a new reference is always made from an existing one. Decrements
-  // are acq_rel, so that the last owner's delete sees every other owner's
+  // are acq_rel, so that the last owner's release sees every other owner's
   // reads finished, and the exclusivity test on the write path is an acquire
   // load for the same reason (see the header comment).
+  //
+  // A page is live (slots constructed, refs >= 1) or idle in its pool (slots
+  // destroyed). The destructor only frees the storage.
   struct Page {
     explicit Page(size_t n)
         : size(n),
-          slots(static_cast<Slot*>(::operator new (n * sizeof(Slot), std::align_val_t{kSlotAlignment}))) {
-      try {
-        std::uninitialized_value_construct_n(slots, n);
-      } catch (...) {
-        ::operator delete (slots, std::align_val_t{kSlotAlignment});
-        throw;
-      }
-    }
-    ~Page() {
-      std::destroy_n(slots, size);
-      ::operator delete (slots, std::align_val_t{kSlotAlignment});
-    }
+          slots(static_cast<Slot*>(::operator new (n * sizeof(Slot), std::align_val_t{kSlotAlignment}))) {}
+    ~Page() { ::operator delete (slots, std::align_val_t{kSlotAlignment}); }
     Page(const Page&) = delete;
     Page& operator=(const Page&) = delete;
     std::atomic<uint32_t> refs{1};
     const size_t size;
     Slot* const slots;
+    PagePool* pool = nullptr;  // one reference owned while the page is live
+    // Whether a key on the heap was ever stored in the page (its slots must then
+    // be destroyed). Set by the map while the page is exclusive to it.
+    bool heapKeys = false;
   };
   // What a View shares: the pages, one reference each.
   struct Directory {
@@ -373,10 +477,64 @@ class alignas(64) HeapStateMap {
   static constexpr unsigned kSinglePageShift = 64 - kPageShift;
 
   static void unref(Page* p) {
-    if (p != nullptr && p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
+    if (p != nullptr && p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) retire(p);
+  }
+  // The last reference to a live page went: destroy its slots, give it back to its pool.
+  static void retire(Page* p) noexcept {
+    // Slots whose destructors free nothing are not visited: with inline keys and
+    // plain values that would be one more pass over the whole page.
+    if (!std::is_trivially_destructible_v<S> || p->heapKeys) std::destroy_n(p->slots, p->size);
+    PagePool::put(p->pool, p);
   }
   static void unref(Directory* d) {
     if (d != nullptr && d->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete d;
+  }
+  static void unref(PagePool* p) {
+    if (p != nullptr && p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
+  }
+
+  // A live page of `n` slots, from the pool if it has one, built by `construct(slots)`.
+  template <class Construct>
+  Page* newPage(size_t n, Construct&& construct) {
+    Page* page = pool_->take(n);
+    if (page == nullptr) {
+      page = new Page(n);
+      pool_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    page->refs.store(1, std::memory_order_relaxed);
+    page->pool = pool_;
+    page->heapKeys = false;
+    try {
+      construct(page->slots);
+    } catch (...) {
+      PagePool::put(pool_, page);  // slots not constructed: nothing to destroy
+      throw;
+    }
+    return page;
+  }
+  // A page of `n` empty slots.
+  Page* newEmptyPage(size_t n) {
+    return newPage(n, [n](Slot* slots) { std::uninitialized_value_construct_n(slots, n); });
+  }
+  // A copy of `page` (deep: heap keys and values are copied).
+  Page* copyOf(const Page& page) {
+    Page* copy =
+        newPage(page.size, [&](Slot* slots) { std::uninitialized_copy_n(page.slots, page.size, slots); });
+    copy->heapKeys = page.heapKeys;
+    return copy;
+  }
+  // Records that slot i (of an exclusive page) now holds a key on the heap, if it does.
+  void noteHeapKey(Directory& d, size_t i, const Slot& s) {
+    if (s.key.onHeap()) d.pages[i >> kPageShift]->heapKeys = true;
+  }
+  // Drops the map's references: its directory, and its pool (which deletes
+  // every page returned from now on).
+  void releaseAll() {
+    if (pool_ != nullptr) pool_->resize(0, 0);
+    unref(dir_);
+    unref(pool_);
+    dir_ = nullptr;
+    pool_ = nullptr;
   }
   static bool exclusive(const std::atomic<uint32_t>& refs) {
     return refs.load(std::memory_order_acquire) == 1;
@@ -439,12 +597,9 @@ class alignas(64) HeapStateMap {
     }
     Page*& page = dir_->pages[pageIndex];
     if (!exclusive(page->refs)) {
-      auto copy = std::make_unique<Page>(page->size);
-      for (size_t k = 0; k < page->size; ++k) {
-        if (page->slots[k].hash != 0) copySlot(page->slots[k], copy->slots[k]);
-      }
+      Page* copy = copyOf(*page);
       unref(page);
-      page = copy.release();
+      page = copy;
       pages_[pageIndex].slots = page->slots;
       ++pageCopies_;
     }
@@ -468,8 +623,10 @@ class alignas(64) HeapStateMap {
       heapPages = std::make_unique<PageRef[]>(numPages);
       refs = heapPages.get();
     }
+    if (pool_ == nullptr) pool_ = new PagePool;
+    pool_->resize(slotsPerPage, numPages);
     for (size_t p = 0; p < numPages; ++p) {
-      d->pages.push_back(new Page(slotsPerPage));
+      d->pages.push_back(newEmptyPage(slotsPerPage));
       refs[p] = PageRef{d->pages.back()->slots, epoch_};
     }
     if (dir_ != nullptr) {
@@ -488,9 +645,12 @@ class alignas(64) HeapStateMap {
           } else {
             copySlot(from, to);
           }
+          noteHeapKey(*d, i, to);
         }
       }
       unref(dir_);
+      // The old pages this released are no spares for copy-on-write: free them.
+      pool_->dropIdle();
     }
     dir_ = d.release();
     std::copy(std::begin(newInline), std::end(newInline), std::begin(inline_));
@@ -515,6 +675,7 @@ class alignas(64) HeapStateMap {
 
   std::unique_ptr<PageRef[]> heapPages_;
   Directory* dir_ = nullptr;  // one reference owned; null until the first insertion
+  PagePool* pool_ = nullptr;  // one reference owned; created with the first page
   uint64_t dirEpoch_ = 0;     // the epoch in which dir_ was last known exclusive to the map
   size_t pageCopies_ = 0;
   size_t directoryCopies_ = 0;
