@@ -741,6 +741,12 @@ JobProgress JobMaster::progress() const {
       p.lastCheckpointId = s.latestCompleted->id;
       p.lastCheckpointDurationMs = s.latestCompleted->endToEndDuration.count();
       p.lastCheckpointSize = s.latestCompleted->stateSize;
+      for (const SubtaskCheckpointStats& st : s.latestCompleted->subtasks) {
+        p.lastCheckpointSyncDurationMs =
+            std::max<int64_t>(p.lastCheckpointSyncDurationMs, st.metrics.syncDuration.count());
+        p.lastCheckpointAsyncDurationMs =
+            std::max<int64_t>(p.lastCheckpointAsyncDurationMs, st.metrics.asyncDuration.count());
+      }
     }
   }
   std::lock_guard lock(mu_);

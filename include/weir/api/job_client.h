@@ -40,6 +40,10 @@ struct JobProgress {
   int64_t lastCheckpointId = 0;  // the latest completed one
   int64_t lastCheckpointDurationMs = 0;
   uint64_t lastCheckpointSize = 0;
+  // The slowest subtask's synchronous part (task thread) and asynchronous part
+  // (writing the state) of the latest completed checkpoint.
+  int64_t lastCheckpointSyncDurationMs = 0;
+  int64_t lastCheckpointAsyncDurationMs = 0;
   int64_t restarts = 0;  // automatic restarts after failures (Flink's numRestarts)
 };
 
