@@ -1,6 +1,8 @@
-// weir-bench: end-to-end throughput of whole jobs on the embedded cluster.
+// weir-bench: end-to-end throughput of whole jobs on the embedded cluster, and
+// the checkpoint benchmarks (checkpoint_bench.h).
 //
-//   weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P] [--keys K]
+//   weir-bench <chain|exchange|keyed|exchange-credit|all> [--records N] [--parallelism P] [--keys K]
+//   weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [options]
 //
 // Each job prints a human line, then "<name> records_per_sec=<N>" (an integer,
 // source records divided by the wall time of execute()); with "all" every job
@@ -18,6 +20,10 @@
 //             cost of state that fits in cache from that of state that does not)
 // Each run checks the sink's record count against the expected one, so a fast
 // but wrong engine does not produce a figure.
+//
+// "all" runs the four throughput jobs (about half a minute); the checkpoint
+// benchmarks each take one to two minutes and hold up to 3 GB of memory, so
+// they run only by name, or all three with "checkpoints".
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,118 +38,10 @@
 
 #include <weir/weir.h>
 
+#include "bench_support.h"
+#include "checkpoint_bench.h"
+
 namespace weir::bench {
-
-struct Event {
-  uint64_t a = 0;
-  uint64_t b = 0;
-  uint64_t c = 0;
-};
-WEIR_STRUCT(Event, a, b, c);
-
-// ---------------------------------------------------------------- source
-
-// Reads number-sequence splits; record i is {i, i * kMul, ~i}. One Event on the
-// stack is reused for every record, so emitting allocates nothing.
-class CounterReader final : public SourceReader<Event, NumberSequenceSplit> {
- public:
-  // Records per pollNext: large enough to amortise the call, small enough that
-  // the task still looks at its mailbox often (it asks for 256 per turn).
-  static constexpr int64_t kBatch = 256;
-  static constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
-
-  explicit CounterReader(SourceReaderContext& ctx) : ctx_(ctx) {}
-
-  void start() override { ctx_.sendSplitRequest(); }
-
-  InputStatus pollNext(ReaderOutput<Event>& out) override {
-    if (next_ == splits_.size()) {
-      return noMoreSplits_ ? InputStatus::kEndOfInput : InputStatus::kNothingAvailable;
-    }
-    NumberSequenceSplit& s = splits_[next_];
-    const int64_t end = s.to - s.from < kBatch ? s.to : s.from + kBatch - 1;
-    Event e;
-    for (int64_t i = s.from; i <= end; ++i) {
-      e.a = uint64_t(i);
-      e.b = uint64_t(i) * kMul;
-      e.c = ~uint64_t(i);
-      out.collect(e);
-    }
-    s.from = end + 1;
-    if (end == s.to) {
-      ++next_;
-      // The answer (a split or "no more") arrives as a mail, which wakes the task.
-      if (next_ == splits_.size() && !noMoreSplits_) ctx_.sendSplitRequest();
-    }
-    if (next_ == splits_.size()) {
-      return noMoreSplits_ ? InputStatus::kEndOfInput : InputStatus::kNothingAvailable;
-    }
-    return InputStatus::kMoreAvailable;
-  }
-
-  void addSplits(std::vector<NumberSequenceSplit> splits) override {
-    splits_.insert(splits_.end(), splits.begin(), splits.end());
-  }
-  void notifyNoMoreSplits() override { noMoreSplits_ = true; }
-  std::vector<NumberSequenceSplit> snapshotState() override {
-    return {splits_.begin() + std::ptrdiff_t(next_), splits_.end()};
-  }
-
- private:
-  SourceReaderContext& ctx_;
-  std::vector<NumberSequenceSplit> splits_;
-  size_t next_ = 0;  // splits_[next_] is being read; the ones before are done
-  bool noMoreSplits_ = false;
-};
-
-// Records 0..count-1, split evenly among the source's subtasks.
-class CounterSource final : public Source<Event, NumberSequenceSplit> {
- public:
-  explicit CounterSource(int64_t count) : count_(count) {}
-  Boundedness boundedness() const override { return Boundedness::kBounded; }
-  std::unique_ptr<SplitEnumerator<NumberSequenceSplit>> createEnumerator(
-      SplitEnumeratorContext<NumberSequenceSplit>& ctx) const override {
-    return std::make_unique<StaticSplitEnumerator<NumberSequenceSplit>>(
-        ctx, splitNumberSequence(0, count_ - 1, ctx.currentParallelism()));
-  }
-  std::unique_ptr<SourceReader<Event, NumberSequenceSplit>> createReader(
-      SourceReaderContext& ctx) const override {
-    return std::make_unique<CounterReader>(ctx);
-  }
-
- private:
-  int64_t count_;
-};
-
-// ---------------------------------------------------------------- sink
-
-// Counts records per subtask and adds the count to a shared total at end of input.
-class CountingSink final : public Sink<Event> {
- public:
-  CountingSink() : total_(std::make_shared<std::atomic<uint64_t>>(0)) {}
-  std::unique_ptr<SinkWriter<Event>> createWriter(StreamingRuntimeContext&) const override {
-    return std::make_unique<Writer>(total_);
-  }
-  uint64_t total() const { return total_->load(); }
-
- private:
-  class Writer final : public SinkWriter<Event> {
-   public:
-    explicit Writer(std::shared_ptr<std::atomic<uint64_t>> total) : total_(std::move(total)) {}
-    void write(const Event&, Timestamp) override { ++count_; }
-    void flush(FlushReason reason) override {
-      if (reason == FlushReason::kEndOfInput) {
-        total_->fetch_add(count_);
-        count_ = 0;
-      }
-    }
-
-   private:
-    std::shared_ptr<std::atomic<uint64_t>> total_;
-    uint64_t count_ = 0;
-  };
-  std::shared_ptr<std::atomic<uint64_t>> total_;
-};
 
 // ---------------------------------------------------------------- jobs
 
@@ -165,7 +63,7 @@ struct JobSpec {
   int64_t defaultRecords;
   // Builds the job into `env`; returns the number of records the sink must see.
   uint64_t (*build)(StreamExecutionEnvironment& env, const JobOptions& options,
-                    const std::shared_ptr<CountingSink>& sink);
+                    const std::shared_ptr<CountingSink<Event>>& sink);
   // The same per-record work as a plain single-threaded C++ loop, without the
   // engine (no tasks, serialization, network or state backend); returns a
   // checksum so the work is not optimised away. The ratio engine/baseline of one
@@ -178,7 +76,9 @@ struct JobSpec {
 uint64_t baselineChain(const JobOptions& o) {
   uint64_t kept = 0, sum = 0;
   for (int64_t i = 0; i < o.records; ++i) {
-    Event e = mix(Event{uint64_t(i), uint64_t(i) * CounterReader::kMul, ~uint64_t(i)});
+    Event e;
+    makeRecord(uint64_t(i), e);
+    e = mix(e);
     if (e.a % 1000 != 999) {
       ++kept;
       sum += e.b;
@@ -199,14 +99,10 @@ uint64_t baselineKeyed(const JobOptions& o) {
   return sum;
 }
 
-std::shared_ptr<const Source<Event, NumberSequenceSplit>> counterSource(int64_t records) {
-  return std::make_shared<CounterSource>(records);
-}
-
 uint64_t buildChain(StreamExecutionEnvironment& env, const JobOptions& o,
-                    const std::shared_ptr<CountingSink>& sink) {
+                    const std::shared_ptr<CountingSink<Event>>& sink) {
   const int64_t records = o.records;
-  env.fromSource(counterSource(records), "Counter Source")
+  env.fromSource(counterSource<Event>(records), "Counter Source")
       .map([](const Event& e) { return mix(e); })
       .filter([](const Event& e) { return e.a % 1000 != 999; })
       .sinkTo(sink, "Counting Sink");
@@ -215,8 +111,8 @@ uint64_t buildChain(StreamExecutionEnvironment& env, const JobOptions& o,
 }
 
 uint64_t buildExchange(StreamExecutionEnvironment& env, const JobOptions& o,
-                       const std::shared_ptr<CountingSink>& sink) {
-  env.fromSource(counterSource(o.records), "Counter Source")
+                       const std::shared_ptr<CountingSink<Event>>& sink) {
+  env.fromSource(counterSource<Event>(o.records), "Counter Source")
       .rebalance()
       .map([](const Event& e) { return mix(e); })
       .sinkTo(sink, "Counting Sink");
@@ -225,15 +121,15 @@ uint64_t buildExchange(StreamExecutionEnvironment& env, const JobOptions& o,
 
 // The exchange job over the credit-based transport (a copy per buffer, as over TCP).
 uint64_t buildExchangeCredit(StreamExecutionEnvironment& env, const JobOptions& o,
-                             const std::shared_ptr<CountingSink>& sink) {
+                             const std::shared_ptr<CountingSink<Event>>& sink) {
   env.configuration().set("taskmanager.network.local-channel-mode", "credit-based");
   return buildExchange(env, o, sink);
 }
 
 uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o,
-                    const std::shared_ptr<CountingSink>& sink) {
+                    const std::shared_ptr<CountingSink<Event>>& sink) {
   const uint64_t keys = o.keys;
-  env.fromSource(counterSource(o.records), "Counter Source")
+  env.fromSource(counterSource<Event>(o.records), "Counter Source")
       .keyBy([keys](const Event& e) { return e.a % keys; })
       .reduce([](const Event& x, const Event& y) {
         return Event{x.a, x.b + y.b, x.c + y.c};
@@ -258,7 +154,7 @@ const JobSpec kJobs[] = {
 bool runJob(const JobSpec& job, const JobOptions& options) {
   StreamExecutionEnvironment env;
   env.setParallelism(options.parallelism);
-  auto sink = std::make_shared<CountingSink>();
+  auto sink = std::make_shared<CountingSink<Event>>();
   const uint64_t expected = job.build(env, options, sink);
 
   const auto start = std::chrono::steady_clock::now();
@@ -294,14 +190,33 @@ bool runJob(const JobSpec& job, const JobOptions& options) {
 }
 
 void usage(FILE* to) {
-  std::fprintf(to,
-               "usage: weir-bench <chain|exchange|keyed|all> [--records N] [--parallelism P] [--keys K]\n"
-               "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
-               "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed 15M records;\n"
-               "  parallelism 1; keyed job over 100000 distinct keys.\n");
+  std::fprintf(
+      to,
+      "usage: weir-bench <chain|exchange|keyed|exchange-credit|all> [--records N] [--parallelism P] [--keys "
+      "K]\n"
+      "       weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [--records N]\n"
+      "                  [--keys K] [--snapshots N] [--dir DIR]\n"
+      "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
+      "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed and\n"
+      "  exchange-credit 60M/200M records; parallelism 1; keyed job over 100000 distinct keys.\n"
+      "  'all' runs the four throughput jobs, 'checkpoints' the three checkpoint benchmarks\n"
+      "  (one to two minutes each, up to 3 GB of memory; see bench/checkpoint_bench.h):\n"
+      "    keyed-checkpointed  the keyed job over %lld keys of 128-byte values (1.19 GiB of heap\n"
+      "                        tables, 0.89 GB per checkpoint), without and then with a checkpoint\n"
+      "                        every second (default %lld records); last line\n"
+      "                        'keyed-checkpointed records_per_sec=<N>' (with checkpoints);\n"
+      "    snapshot-sync       synchronous part of keyed snapshots at 10 MiB and 1 GiB of heap\n"
+      "                        state, p50/p99/max over %lld snapshots per size (--snapshots N);\n"
+      "                        last line 'snapshot-sync p99_us=<N>';\n"
+      "    snapshot-async      asynchronous part writing the 1 GiB state to file storage, MB/s,\n"
+      "                        against a sequential write of 1 GiB + fdatasync to the same\n"
+      "                        directory; last line 'snapshot-async mb_per_sec=<N>'.\n"
+      "  --dir DIR: where the checkpoint benchmarks write (a new directory inside DIR, default\n"
+      "  $TMPDIR or /tmp), deleted afterwards.\n",
+      static_cast<long long>(kWideKeys), static_cast<long long>(kKeyedCheckpointedRecords),
+      static_cast<long long>(kSyncSnapshots));
 }
 
-// Parses a positive integer option value; false if malformed.
 bool parsePositive(const char* text, int64_t& value) {
   char* end = nullptr;
   long long v = std::strtoll(text, &end, 10);
@@ -322,12 +237,18 @@ int run(int argc, char** argv) {
   }
   int64_t records = 0;  // 0 = the job's default
   int64_t parallelism = 1;
-  int64_t keys = 100'000;
+  int64_t keys = 0;  // 0 = the job's default
+  CheckpointBenchOptions checkpointOptions;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--dir" && i + 1 < argc) {
+      checkpointOptions.dir = argv[++i];
+      continue;
+    }
     int64_t* target = arg == "--records"       ? &records
                       : arg == "--parallelism" ? &parallelism
                       : arg == "--keys"        ? &keys
+                      : arg == "--snapshots"   ? &checkpointOptions.snapshots
                                                : nullptr;
     if (target == nullptr || i + 1 >= argc || !parsePositive(argv[i + 1], *target)) {
       std::fprintf(stderr, "weir-bench: bad argument '%s'\n", arg.c_str());
@@ -340,6 +261,9 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "weir-bench: --parallelism must be at most 1024\n");
     return 2;
   }
+  checkpointOptions.records = records;
+  checkpointOptions.keys = keys;
+  checkpointOptions.parallelism = int(parallelism);
 
   bool any = false;
   bool ok = true;
@@ -349,8 +273,21 @@ int run(int argc, char** argv) {
     JobOptions options;
     options.records = records > 0 ? records : job.defaultRecords;
     options.parallelism = int(parallelism);
-    options.keys = uint64_t(keys);
+    options.keys = keys > 0 ? uint64_t(keys) : 100'000;
     ok = runJob(job, options) && ok;
+  }
+  const bool allCheckpoints = name == "checkpoints";
+  if (allCheckpoints || name == "snapshot-sync") {
+    any = true;
+    ok = runSnapshotSync(checkpointOptions) && ok;
+  }
+  if (allCheckpoints || name == "snapshot-async") {
+    any = true;
+    ok = runSnapshotAsync(checkpointOptions) && ok;
+  }
+  if (allCheckpoints || name == "keyed-checkpointed") {
+    any = true;
+    ok = runKeyedCheckpointed(checkpointOptions) && ok;
   }
   if (!any) {
     std::fprintf(stderr, "weir-bench: unknown benchmark '%s'\n", name.c_str());
