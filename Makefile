@@ -4,11 +4,12 @@
 #   make test     release build + whole CTest suite, then the ASan/UBSan and TSan runs
 #   make demo     release build + the demo job, explained
 #   make bench    release build + benchmarks
+#   make bench-checkpoints  release build + the checkpoint benchmarks (two to three minutes)
 #   make sanitize ASan+UBSan build into build/sanitize + its unit-test run
 #   make tsan     ThreadSanitizer build of the network and runtime tests + their run
 # Every target first runs scripts/install-deps.sh (Debian packages only).
 
-.PHONY: all release debug test demo bench sanitize sanitize-build tsan tsan-build deps format clean
+.PHONY: all release debug test demo bench bench-checkpoints sanitize sanitize-build tsan tsan-build deps format clean
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 JOBS ?= $(shell nproc)
@@ -56,6 +57,9 @@ demo: release
 
 bench: release
 	@bash scripts/bench.sh
+
+bench-checkpoints: release
+	@bash scripts/bench.sh --checkpoints
 
 format:
 	@find include src tests bench examples -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -21,8 +21,8 @@
 // Each run checks the sink's record count against the expected one, so a fast
 // but wrong engine does not produce a figure.
 //
-// "all" runs the four throughput jobs (about half a minute); the checkpoint
-// benchmarks each take one to two minutes and hold up to 3 GB of memory, so
+// "all" runs the four throughput jobs (about 15 s); the checkpoint
+// benchmarks take two to three minutes together and up to 3 GB of memory, so
 // they run only by name, or all three with "checkpoints".
 #include <algorithm>
 #include <atomic>
@@ -200,7 +200,7 @@ void usage(FILE* to) {
       "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed and\n"
       "  exchange-credit 60M/200M records; parallelism 1; keyed job over 100000 distinct keys.\n"
       "  'all' runs the four throughput jobs, 'checkpoints' the three checkpoint benchmarks\n"
-      "  (one to two minutes each, up to 3 GB of memory; see bench/checkpoint_bench.h):\n"
+      "  (two to three minutes together, up to 3 GB of memory; see bench/checkpoint_bench.h):\n"
       "    keyed-checkpointed  the keyed job over %lld keys of 128-byte values (1.19 GiB of heap\n"
       "                        tables, 0.89 GB per checkpoint), without and then with a checkpoint\n"
       "                        every second (default %lld records); last line\n"

@@ -3,8 +3,12 @@
 #   1. weir-bench all: the chain, exchange and keyed jobs on the embedded cluster,
 #      each ending with "<name> records_per_sec=<N>";
 #   2. weir-micro-bench: Google Benchmark microbenchmarks, with a short minimum time.
+# With --checkpoints (what `make bench-checkpoints` calls) it runs only the checkpoint
+# benchmarks instead, `weir-bench checkpoints`: snapshot-sync, snapshot-async and
+# keyed-checkpointed (two to three minutes and up to 3 GB of memory; docs/performance.md).
 # Works from any directory; expects build/release (run `make release` first).
-# Extra arguments are passed to weir-bench (e.g. --records 10000000).
+# Extra arguments are passed to weir-bench (e.g. --records 10000000, or --dir DIR for
+# where the checkpoint benchmarks write).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +21,12 @@ for exe in weir-bench weir-micro-bench; do
     exit 1
   fi
 done
+
+if [ "${1:-}" = "--checkpoints" ]; then
+  shift
+  echo "== weir-bench checkpoints"
+  exec "${BIN}/weir-bench" checkpoints "$@"
+fi
 
 echo "== weir-bench all"
 "${BIN}/weir-bench" all "$@"
