@@ -64,7 +64,7 @@ void CheckpointCoordinator::resume() {
 
 void CheckpointCoordinator::requestCheckpointSoon() {
   std::lock_guard lock(mu_);
-  soon_ = true;
+  ++soonRequested_;
   cv_.notify_all();
 }
 
@@ -88,12 +88,14 @@ void CheckpointCoordinator::run() {
     now = std::chrono::steady_clock::now();
     // A requested checkpoint goes now, ignoring interval and min-pause; if it cannot
     // be triggered (a task is not running yet) it is retried shortly.
-    const bool urgent = soon_ && int(pending_.size()) < options_.maxConcurrent && now >= soonRetryAt;
+    const bool slotFree = inProgressLocked() < options_.maxConcurrent;
+    const bool urgent = soonRequested_ > soonServed_ && slotFree && now >= soonRetryAt;
     if (urgent || now >= nextTrigger) {
       auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
-      if (int(pending_.size()) < options_.maxConcurrent && now >= earliest) {
+      if (slotFree && now >= earliest) {
+        const int64_t requests = soonRequested_;  // requests made later want a later checkpoint
         bool triggered = triggerLocked(lock, true).isOk();
-        if (triggered) soon_ = false;
+        if (triggered) soonServed_ = std::max(soonServed_, requests);
         if (urgent && !triggered) soonRetryAt = now + std::chrono::milliseconds(10);
         nextTrigger = std::chrono::steady_clock::now() + options_.interval;
       } else {
@@ -102,7 +104,9 @@ void CheckpointCoordinator::run() {
       if (stopped_) return;
     }
     auto wake = nextTrigger;
-    if (soon_) wake = std::min(wake, std::max(soonRetryAt, now + std::chrono::milliseconds(1)));
+    // A requested checkpoint waiting for a free slot is woken by the completion or abort.
+    if (soonRequested_ > soonServed_ && inProgressLocked() < options_.maxConcurrent)
+      wake = std::min(wake, std::max(soonRetryAt, now + std::chrono::milliseconds(1)));
     for (auto& [id, p] : pending_) wake = std::min(wake, p.triggered + options_.timeout);
     cv_.wait_until(lock, wake);
   }
@@ -116,7 +120,7 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
 Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic) {
   if (stopped_) return Status::failedPrecondition("the job is shutting down");
   if (suspended_) return Status::failedPrecondition("the job is restarting");
-  if (int(pending_.size()) >= options_.maxConcurrent) {
+  if (inProgressLocked() >= options_.maxConcurrent) {
     return Status::failedPrecondition(
         "too many checkpoints in progress (execution.checkpointing.max-concurrent-"
         "checkpoints is " +
@@ -125,6 +129,12 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
   lock.unlock();
   bool running = gateway_.allTasksRunning();
   lock.lock();
+  // The state may have changed while unlocked: a failover suspended us, or another
+  // trigger took the slot.
+  if (stopped_) return Status::failedPrecondition("the job is shutting down");
+  if (suspended_) return Status::failedPrecondition("the job is restarting");
+  if (inProgressLocked() >= options_.maxConcurrent)
+    return Status::failedPrecondition("another checkpoint was triggered meanwhile");
   if (!running) {
     // Not a failure: tasks are starting or (bounded job) finishing. Try again next interval.
     if (!periodic) return Status::failedPrecondition("not all tasks are running");
@@ -217,14 +227,28 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   }
   std::string bytes = checkpoint::serializeMetadata(md);
   checkpoint::CheckpointMetadata completedMetadata = md;
+  ++completing_;  // still occupies its slot: no newer checkpoint may overtake it
   lock.unlock();
   Status written = storage_.writeMetadata(id, bytes);
   lock.lock();
+  --completing_;
   if (!written.isOk()) {
     // Put it back so that abort sees it and deletes its files.
     pending_.emplace(id, std::move(p));
     ++stats_.inProgress;
     abortLocked(lock, id, checkpoint::CheckpointFailureReason::kMetadataWriteFailed, written.toString());
+    return;
+  }
+  if (latest_ && latest_->checkpointId > id) {
+    // A newer checkpoint completed first (possible with max-concurrent-checkpoints > 1):
+    // it subsumes this one, whose transactions its notification already committed.
+    ++stats_.completed;
+    lock.unlock();
+    spdlog::info("checkpoint {} of job {} completed after the newer {}: discarded", id, jobId_,
+                 latest_->checkpointId);
+    (void)storage_.discardLocation(id);
+    lock.lock();
+    cv_.notify_all();
     return;
   }
   // Durable: from here on the checkpoint is complete.

@@ -152,6 +152,8 @@ class CheckpointCoordinator {
   void abortLocked(std::unique_lock<std::mutex>& lock, int64_t id, checkpoint::CheckpointFailureReason reason,
                    const std::string& message);
   void recordStats(const CheckpointStats& s);  // REQUIRES: mu_
+  // Checkpoints that occupy a max-concurrent slot: pending and completing. REQUIRES: mu_
+  int inProgressLocked() const { return int(pending_.size()) + completing_; }
 
   const CheckpointCoordinatorOptions options_;
   const std::string jobId_;
@@ -172,7 +174,9 @@ class CheckpointCoordinator {
   bool stopped_ = false;                                  // guarded by mu_
   bool started_ = false;                                  // guarded by mu_
   bool suspended_ = false;                                // guarded by mu_
-  bool soon_ = false;                                     // guarded by mu_
+  int64_t soonRequested_ = 0;                             // guarded by mu_: requestCheckpointSoon calls
+  int64_t soonServed_ = 0;                                // guarded by mu_: requests a trigger covered
+  int completing_ = 0;                                    // guarded by mu_: metadata being written
   CheckpointStatsSnapshot stats_;                         // guarded by mu_
   std::thread scheduler_;
 };

@@ -501,7 +501,9 @@ void JobMaster::teardownAttempt() {
 void JobMaster::runController() {
   std::unique_lock lock(mu_);
   for (;;) {
-    controlCv_.wait(lock, [&] { return restartReady_ || isGloballyTerminal(status_) || shuttingDown_; });
+    controlCv_.wait(lock, [&] {
+      return (restartReady_ && failureActionsInFlight_ == 0) || isGloballyTerminal(status_) || shuttingDown_;
+    });
     if (!restartReady_ || shuttingDown_) return;
     restartReady_ = false;
     const auto delay = restartDelay_;
@@ -567,6 +569,7 @@ JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause) {
     restartCauses_.push_back(cause);
     restartDelay_ = d.delay;
     setStatusLocked(JobStatus::kRestarting);
+    ++failureActionsInFlight_;
     return FailureAction::kRestart;
   }
   failure_ = cause;
@@ -581,6 +584,11 @@ void JobMaster::applyFailureAction(FailureAction action, const std::string& caus
   if (action == FailureAction::kRestart && checkpointCoordinator_)
     checkpointCoordinator_->suspend("the job restarts after a failure: " + cause);
   cancelAllTasks();
+  if (action == FailureAction::kRestart) {
+    std::lock_guard lock(mu_);
+    --failureActionsInFlight_;
+    controlCv_.notify_all();
+  }
 }
 
 void JobMaster::attemptEndedLocked(ExecutionState lastState) {

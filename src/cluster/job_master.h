@@ -147,7 +147,11 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::condition_variable terminated_;  // status_ became globally terminal
   std::condition_variable controlCv_;   // wakes the controller
   std::thread controller_;
-  bool restartReady_ = false;                  // guarded by mu_: the failed attempt has ended
+  bool restartReady_ = false;  // guarded by mu_: the failed attempt has ended
+  // Failure decisions whose suspend/cancel has not run yet (they may run on a
+  // checkpoint thread): the controller waits for them, so that a late one never
+  // reaches the next attempt.
+  int failureActionsInFlight_ = 0;             // guarded by mu_
   std::chrono::milliseconds restartDelay_{0};  // guarded by mu_
   bool shuttingDown_ = false;                  // guarded by mu_
   int attemptNumber_ = 0;                      // guarded by mu_

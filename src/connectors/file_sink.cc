@@ -74,6 +74,7 @@ void PartFileWriter::preCommit(FileTransaction& txn) {
     errno = ok ? errno : err;
     fail("cannot write to", txn.inProgressPath);
   }
+  fsyncDirectory(dir_);  // the in-progress file's name survives a power loss: commit can rename it
 }
 
 void PartFileWriter::commit(const FileTransaction& txn) {
@@ -96,7 +97,8 @@ void PartFileWriter::abort(const FileTransaction& txn) {
     std::fclose(file_);
     file_ = nullptr;
   }
-  if (!txn.hasData) return;
+  // Also without data: the transaction a checkpoint recorded as open had none yet then,
+  // but may have written a file before the crash.
   if (::unlink(txn.inProgressPath.c_str()) != 0 && errno != ENOENT) fail("cannot delete", txn.inProgressPath);
 }
 

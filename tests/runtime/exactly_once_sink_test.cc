@@ -228,6 +228,15 @@ TEST(ExactlyOnceSinkTest, CommitIsIdempotentAndALostFileIsAClearError) {
   w.abort(aborted);
   w.abort(aborted);
   EXPECT_FALSE(fs::exists(aborted.inProgressPath));
+  // A checkpoint records the transaction just begun (no data yet); records written
+  // into it before a crash leave a file, which aborting the recorded copy deletes.
+  FileTransaction live = w.begin();
+  const FileTransaction recorded = live;
+  w.append(live, "c");
+  w.preCommit(live);
+  ASSERT_TRUE(fs::exists(live.inProgressPath));
+  w.abort(recorded);
+  EXPECT_FALSE(fs::exists(live.inProgressPath));
 }
 
 }  // namespace

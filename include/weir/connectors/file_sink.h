@@ -12,9 +12,10 @@
 // records writes no file. Without checkpointing, the file is committed at the end
 // of the input.
 //
-// In-progress files of a run that crashed between two checkpoints stay behind as
-// hidden files when no checkpoint knows them (they hold only records that are
-// replayed); a restore deletes the ones its checkpoint knows.
+// A restore deletes the in-progress file of the transaction its checkpoint recorded
+// as open (written after that checkpoint, before the crash). Files of transactions
+// begun after a later, uncompleted checkpoint stay behind as hidden files (they
+// hold only records that are replayed).
 #pragma once
 
 #include <cstdint>
