@@ -51,6 +51,7 @@ void CheckpointCoordinator::shutdown() {
 void CheckpointCoordinator::suspend(const std::string& reason) {
   std::unique_lock lock(mu_);
   suspended_ = true;
+  soonServed_ = soonRequested_;  // requests belong to the failed attempt
   while (!pending_.empty()) {
     abortLocked(lock, pending_.begin()->first, checkpoint::CheckpointFailureReason::kJobFailover, reason);
   }
