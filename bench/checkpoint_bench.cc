@@ -28,6 +28,7 @@
 #include "bench_support.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "state/state_snapshot.h"
+#include "unused_checkpoint_storage.h"
 
 namespace weir::bench {
 namespace {
@@ -331,22 +332,6 @@ class FilledBackend {
   detail::HeapReducingState<WideEvent>* state_ = nullptr;
   std::vector<uint64_t> keys_;
   uint64_t slotsPerGroup_ = 0;
-};
-
-// Storage that takes the synchronous part only: the asynchronous part is never run.
-class UnusedCheckpointStorage final : public checkpoint::CheckpointStorage {
- public:
-  std::string describe() const override { return "unused"; }
-  Status initializeLocation(int64_t) override { return Status::ok(); }
-  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(
-      int64_t, checkpoint::StateScope) override {
-    return Status::internal("unused");
-  }
-  Status writeMetadata(int64_t, const std::string&) override { return Status::ok(); }
-  Status discardLocation(int64_t) override { return Status::ok(); }
-  std::unique_ptr<checkpoint::StateReader> createReader() override { return nullptr; }
-  Result<std::vector<int64_t>> listCompletedCheckpoints() override { return std::vector<int64_t>{}; }
-  Result<std::string> readMetadata(int64_t) override { return Status::internal("unused"); }
 };
 
 // Storage whose streams only count the bytes: the serialization cost of the async part alone.

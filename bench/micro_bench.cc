@@ -34,6 +34,7 @@
 #include "network/partition_writer.h"
 #include "network/result_partition.h"
 #include "state/state_snapshot.h"
+#include "unused_checkpoint_storage.h"
 
 namespace weir::bench {
 
@@ -181,22 +182,6 @@ void BM_HeapReducingStateAddAndGet100kKeys(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_HeapReducingStateAddAndGet100kKeys, uint64_t)->ArgName("shuffled")->Arg(0)->Arg(1);
 BENCHMARK_TEMPLATE(BM_HeapReducingStateAddAndGet100kKeys, Triple)->ArgName("shuffled")->Arg(0)->Arg(1);
-
-// Storage for the synchronous part only: the asynchronous part is never run.
-class UnusedCheckpointStorage final : public checkpoint::CheckpointStorage {
- public:
-  std::string describe() const override { return "unused"; }
-  Status initializeLocation(int64_t) override { return Status::ok(); }
-  Result<std::unique_ptr<checkpoint::CheckpointStateOutputStream>> createOutputStream(
-      int64_t, checkpoint::StateScope) override {
-    return Status::internal("unused");
-  }
-  Status writeMetadata(int64_t, const std::string&) override { return Status::ok(); }
-  Status discardLocation(int64_t) override { return Status::ok(); }
-  std::unique_ptr<checkpoint::StateReader> createReader() override { return nullptr; }
-  Result<std::vector<int64_t>> listCompletedCheckpoints() override { return std::vector<int64_t>{}; }
-  Result<std::string> readMetadata(int64_t) override { return Status::internal("unused"); }
-};
 
 // snapshotKeyedState's synchronous part over a reducing state of range(0) keys
 // in 128 key groups. Between snapshots one record per key group is processed,

@@ -95,7 +95,7 @@ void CheckpointCoordinator::run() {
       auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
       if (slotFree && now >= earliest) {
         const int64_t requests = soonRequested_;  // requests made later want a later checkpoint
-        bool triggered = triggerLocked(lock, true).isOk();
+        bool triggered = triggerLocked(lock).isOk();
         if (triggered) soonServed_ = std::max(soonServed_, requests);
         if (urgent && !triggered) soonRetryAt = now + std::chrono::milliseconds(10);
         nextTrigger = std::chrono::steady_clock::now() + options_.interval;
@@ -115,10 +115,10 @@ void CheckpointCoordinator::run() {
 
 Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
   std::unique_lock lock(mu_);
-  return triggerLocked(lock, false);
+  return triggerLocked(lock);
 }
 
-Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic) {
+Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock) {
   if (stopped_) return Status::failedPrecondition("the job is shutting down");
   if (suspended_) return Status::failedPrecondition("the job is restarting");
   if (inProgressLocked() >= options_.maxConcurrent) {
@@ -137,8 +137,7 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
   if (inProgressLocked() >= options_.maxConcurrent)
     return Status::failedPrecondition("another checkpoint was triggered meanwhile");
   if (!running) {
-    // Not a failure: tasks are starting or (bounded job) finishing. Try again next interval.
-    if (!periodic) return Status::failedPrecondition("not all tasks are running");
+    // Not a failure: tasks are starting or the job is restarting. Try again next interval.
     return Status::failedPrecondition("not all tasks are running");
   }
   int64_t id = nextId_++;

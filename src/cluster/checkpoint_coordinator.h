@@ -147,7 +147,7 @@ class CheckpointCoordinator {
   };
 
   void run();
-  Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock, bool periodic);
+  Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock);
   void completeLocked(std::unique_lock<std::mutex>& lock, int64_t id);
   void abortLocked(std::unique_lock<std::mutex>& lock, int64_t id, checkpoint::CheckpointFailureReason reason,
                    const std::string& message);

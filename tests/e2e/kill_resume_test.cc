@@ -12,28 +12,16 @@
 #include <sstream>
 
 #include "e2e/test_util.h"
+#include "testing/checkpoint_dirs.h"
 
 namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::latestCheckpoint;
 using testing::runShell;
 using testing::shellQuote;
 using testing::TempDir;
-
-std::string latestCheckpoint(const std::string& jobDir) {
-  std::string best;
-  long bestId = -1;
-  if (!fs::exists(jobDir)) return best;
-  for (auto& e : fs::directory_iterator(jobDir)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("chk-", 0) == 0 && fs::exists(e.path() / "_metadata") && std::stol(n.substr(4)) > bestId) {
-      bestId = std::stol(n.substr(4));
-      best = e.path().string();
-    }
-  }
-  return best;
-}
 
 // Committed lines only (hidden in-progress files are not output). Every line must be whole.
 std::map<std::string, std::vector<long>> countsIn(const std::string& dir) {

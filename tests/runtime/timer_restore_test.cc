@@ -17,11 +17,14 @@
 
 #include <weir/weir.h>
 
+#include "testing/checkpoint_dirs.h"
+
 namespace weir {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using testing::latestCheckpoint;
 
 constexpr int64_t kRecords = 60000;
 constexpr int64_t kKeys = 40;
@@ -71,19 +74,6 @@ std::shared_ptr<CollectSink<Out>> buildJob(StreamExecutionEnvironment& env, int6
       .sinkTo(sink)
       .uid("sink");
   return sink;
-}
-
-std::string latestCheckpoint(const fs::path& jobDir) {
-  std::string best;
-  int64_t bestId = -1;
-  for (auto& e : fs::directory_iterator(jobDir)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("chk-", 0) == 0 && fs::exists(e.path() / "_metadata") && std::stoll(n.substr(4)) > bestId) {
-      bestId = std::stoll(n.substr(4));
-      best = e.path().string();
-    }
-  }
-  return best;
 }
 
 TEST(TimerRestoreTest, OverdueTimersFireOnceWithTheirKeysAfterARestoreAtAnotherParallelism) {

@@ -38,7 +38,8 @@ struct FileTransaction {
 };
 WEIR_STRUCT(FileTransaction, inProgressPath, finalPath, hasData);
 
-// The file work of one FileSink subtask. Errors throw std::runtime_error naming the file.
+// The file work of one FileSink subtask: one in-progress file open at a time.
+// Task thread only. Errors throw std::runtime_error naming the file.
 class PartFileWriter {
  public:
   // Creates `dir` if needed.

@@ -3,8 +3,10 @@
 // A Sink is shared by all subtasks; it creates one SinkWriter per subtask on
 // that subtask's thread. A writer gets every record, flush(kCheckpoint) at every
 // checkpoint barrier (so that a plain sink's output is at-least-once across
-// failures), flush(kEndOfInput) when its input ended, then close(). Transactional (two-phase-commit) sinks
-// come with the checkpoint issue and extend this interface.
+// failures), flush(kEndOfInput) when its input ended, then close(). A writer that
+// also implements CheckpointedFunction / CheckpointListener keeps state in
+// checkpoints and hears of their completion; TwoPhaseCommitSinkWriter
+// (two_phase_commit_sink.h) builds exactly-once sinks on that.
 #pragma once
 
 #include <memory>

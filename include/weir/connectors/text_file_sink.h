@@ -1,8 +1,8 @@
 // TextFileSink: writes each record as a line (rendered by toText or a given
 // formatter) to files in a directory, one file per sink subtask named
 // `part-<subtask>-0`. Not transactional: after a failure a file may hold a
-// partial result. (The exactly-once file sink with hidden in-progress files and
-// atomic commits comes with checkpoints.) The directory is created if missing.
+// partial result or records written twice; FileSink (file_sink.h) is the
+// exactly-once one. The directory is created if missing.
 #pragma once
 
 #include <cstdio>
