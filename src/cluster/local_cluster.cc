@@ -89,6 +89,10 @@ Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> 
     if (config->get(options::kBufferTimeout).count() < 0) {
       return Status::invalidArgument("execution.buffer-timeout must not be negative");
     }
+    if (config->get(options::kAutoWatermarkInterval).count() < 0) {
+      return Status::invalidArgument(
+          "pipeline.auto-watermark-interval must not be negative (0 turns it off)");
+    }
     Result<graph::JobGraph> jg = graph::buildJobGraph(*graph, jobName, o);
     if (!jg.isOk()) return jg.status();
 

@@ -393,12 +393,24 @@ void StreamTask::buildChain() {
     finishAllowed_ = !d_.checkpointing.enabled;
     inputs_.push_back(std::make_unique<SourceTaskInput>(*source_, finishAllowed_));
   }
+  // One watermark valve per input of the head, over the channels of all its gates.
+  std::map<int, int> channelsPerInput;
+  for (const TaskInputSpec& in : d_.inputs) channelsPerInput[in.inputIndex] += in.gate->numberOfChannels();
+  std::map<int, StatusWatermarkValve*> valveOf;
+  std::map<int, int> nextChannel;
+  for (const auto& [index, channels] : channelsPerInput) {
+    InputBase* port = head.input(index);
+    WEIR_CHECK_MSG(port != nullptr, "network input wired to an operator port that does not exist");
+    valves_.push_back(std::make_unique<StatusWatermarkValve>(channels, *port));
+    valveOf[index] = valves_.back().get();
+  }
   for (const TaskInputSpec& in : d_.inputs) {
     readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
     InputBase* port = head.input(in.inputIndex);
-    WEIR_CHECK_MSG(port != nullptr, "network input wired to an operator port that does not exist");
-    inputs_.push_back(
-        in.type->createNetworkInput(*readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn));
+    int offset = nextChannel[in.inputIndex];
+    nextChannel[in.inputIndex] += in.gate->numberOfChannels();
+    inputs_.push_back(in.type->createNetworkInput(
+        *readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn, *valveOf[in.inputIndex], offset));
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     in.gate->setAvailabilityListener([weak] {
       if (auto mb = weak.lock()) mb->wakeUp();

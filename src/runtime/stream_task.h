@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,6 +99,7 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   std::vector<std::unique_ptr<InputBase>> outputAdapters_;  // network, fan-out and discarding outputs
   std::vector<std::unique_ptr<network::PartitionRecordWriter>> writers_;
   std::vector<std::unique_ptr<network::GateRecordReader>> readers_;
+  std::vector<std::unique_ptr<StatusWatermarkValve>> valves_;  // one per input of the head
   std::vector<std::unique_ptr<TaskInput>> inputs_;
   SourceOperatorBase* source_ = nullptr;
   std::unique_ptr<CheckpointBarrierHandler> barrierHandler_;

@@ -1,9 +1,11 @@
-// Processing-time timers survive a restore from a retained checkpoint, at
-// another parallelism: the first job registers one timer per key (at a fixed
-// time T) and is cancelled before T; the second job starts from its checkpoint
-// after T with more subtasks, registers nothing, and must fire every key's
-// timer exactly once, promptly, with that key current (its keyed state says
-// which timestamp it armed).
+// Timers survive a restore from a retained checkpoint, at another parallelism:
+// the first job registers one timer per key (at a fixed time T) and is
+// cancelled before T; the second job starts from its checkpoint with more
+// subtasks, registers nothing, and must fire every key's timer exactly once,
+// with that key current (its keyed state says which timestamp it armed).
+// Processing time: the second job starts after T and the timers fire
+// promptly. Event time: T is far ahead of the records' event time, so the
+// timers fire with the final watermark at the end of the second job's input.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -44,39 +46,52 @@ int64_t wallClockMillis() {
 // (the timer ran with another key current).
 class ArmOnce final : public KeyedProcessFunction<int64_t, int64_t, Out> {
  public:
-  explicit ArmOnce(int64_t fireAt) : fireAt_(fireAt) {}
+  ArmOnce(int64_t fireAt, TimeDomain domain) : fireAt_(fireAt), domain_(domain) {}
   void open(RuntimeContext& ctx) override {
     armedAt_ = &ctx.getState(ValueStateDescriptor<int64_t>("armed-at"));
   }
   void processElement(const int64_t&, Context& ctx, Collector<Out>& out) override {
     if (armedAt_->value().has_value()) return;
     armedAt_->update(fireAt_);
-    ctx.timerService().registerProcessingTimeTimer(fireAt_);
+    if (domain_ == TimeDomain::kProcessingTime) {
+      ctx.timerService().registerProcessingTimeTimer(fireAt_);
+    } else {
+      ctx.timerService().registerEventTimeTimer(fireAt_);
+    }
     out.collect({ctx.getCurrentKey(), kArmed});
   }
   void onTimer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) override {
-    out.collect({ctx.getCurrentKey(), armedAt_->value() == timestamp ? timestamp : -timestamp});
+    bool right = armedAt_->value() == timestamp && ctx.timeDomain() == domain_;
+    out.collect({ctx.getCurrentKey(), right ? timestamp : -timestamp});
   }
 
  private:
   int64_t fireAt_;
+  TimeDomain domain_;
   ValueState<int64_t>* armedAt_ = nullptr;
 };
 
-std::shared_ptr<CollectSink<Out>> buildJob(StreamExecutionEnvironment& env, int64_t fireAt, double rate) {
+std::shared_ptr<CollectSink<Out>> buildJob(StreamExecutionEnvironment& env, int64_t fireAt, double rate,
+                                           TimeDomain domain) {
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kRecords, rate);
   auto sink = std::make_shared<CollectSink<Out>>();
-  env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
+  // Event time = the record's value: far below fireAt, so only the final watermark reaches it.
+  auto strategy = WatermarkStrategy<int64_t>::forMonotonousTimestamps().withTimestampAssigner(
+      [](const int64_t& v) { return Timestamp(v); });
+  env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), strategy, "numbers")
       .uid("numbers")
       .keyBy([](int64_t x) { return x % kKeys; })
-      .process(ArmOnce(fireAt))
+      .process(ArmOnce(fireAt, domain))
       .uid("arm-once")
       .sinkTo(sink)
       .uid("sink");
   return sink;
 }
 
-TEST(TimerRestoreTest, OverdueTimersFireOnceWithTheirKeysAfterARestoreAtAnotherParallelism) {
+class TimerRestoreTest : public ::testing::TestWithParam<TimeDomain> {};
+
+TEST_P(TimerRestoreTest, PendingTimersFireOnceWithTheirKeysAfterARestoreAtAnotherParallelism) {
+  const TimeDomain domain = GetParam();
   const fs::path dir = fs::temp_directory_path() / ("weir-timer-restore-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const int64_t fireAt = wallClockMillis() + 2000;
@@ -89,7 +104,7 @@ TEST(TimerRestoreTest, OverdueTimersFireOnceWithTheirKeysAfterARestoreAtAnotherP
     env.configuration().set("execution.checkpointing.dir", dir.string());
     env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
                             "RETAIN_ON_CANCELLATION");
-    auto first = buildJob(env, fireAt, 30000);  // about 2 s for all records: cancelled well before
+    auto first = buildJob(env, fireAt, 30000, domain);  // about 2 s for all records: cancelled well before
     auto client = env.executeAsync("arm");
     while (client->progress().checkpointsCompleted < 3 && !isGloballyTerminal(client->status()))
       std::this_thread::sleep_for(5ms);
@@ -106,13 +121,14 @@ TEST(TimerRestoreTest, OverdueTimersFireOnceWithTheirKeysAfterARestoreAtAnotherP
   }
   ASSERT_FALSE(chk.empty());
 
-  // The job is down while the timers become due.
-  std::this_thread::sleep_for(std::chrono::milliseconds(fireAt - wallClockMillis() + 20));
+  // The job is down while processing-time timers become due.
+  if (domain == TimeDomain::kProcessingTime)
+    std::this_thread::sleep_for(std::chrono::milliseconds(fireAt - wallClockMillis() + 20));
 
   StreamExecutionEnvironment env;
   env.setParallelism(3);  // key groups move between subtasks
   env.configuration().set("execution.state-recovery.path", chk);
-  auto second = buildJob(env, fireAt, 60000);
+  auto second = buildJob(env, fireAt, 60000, domain);
   env.execute("restored");
 
   std::map<int64_t, std::vector<int64_t>> firedPerKey;
@@ -129,6 +145,12 @@ TEST(TimerRestoreTest, OverdueTimersFireOnceWithTheirKeysAfterARestoreAtAnotherP
   EXPECT_EQ(int64_t(firedPerKey.size()), kKeys);
   fs::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(BothDomains, TimerRestoreTest,
+                         ::testing::Values(TimeDomain::kProcessingTime, TimeDomain::kEventTime),
+                         [](const auto& info) {
+                           return info.param == TimeDomain::kEventTime ? "EventTime" : "ProcessingTime";
+                         });
 
 }  // namespace
 }  // namespace weir

@@ -19,6 +19,7 @@
 
 #include <weir/api/environment.h>
 #include <weir/api/functions.h>
+#include <weir/api/watermark_strategy.h>
 #include <weir/connectors/collection_source.h>
 #include <weir/connectors/print_sink.h>
 #include <weir/connectors/sink.h>
@@ -33,6 +34,7 @@
 #include <weir/runtime/operators/reduce_operator.h>
 #include <weir/runtime/operators/sink_operator.h>
 #include <weir/runtime/operators/source_operator.h>
+#include <weir/runtime/operators/timestamps_and_watermarks_operator.h>
 
 namespace weir {
 
@@ -130,6 +132,14 @@ class DataStream {
       SingleOutputStreamOperator<typename F::OutputType> process(F fn)
   const {
     return add<typename F::OutputType>("Process", [fn] { return std::make_unique<ProcessOperator<F>>(fn); });
+  }
+
+  // Assigns event timestamps and watermarks here (see watermark_strategy.h);
+  // upstream watermarks are dropped. A strategy on the source is better: it
+  // tracks event time per split.
+  SingleOutputStreamOperator<T> assignTimestampsAndWatermarks(WatermarkStrategy<T> strategy) const {
+    return add<T>("Timestamps/Watermarks",
+                  [strategy] { return std::make_unique<TimestampsAndWatermarksOperator<T>>(strategy); });
   }
 
   // Partitions by key: records with equal keys go to the same subtask.
@@ -428,10 +438,26 @@ class ConnectedStreams {
 template <class T, class Split>
 SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSource(
     std::shared_ptr<const Source<T, Split>> source, const std::string& name) {
+  return fromSourceWith<T, Split>(std::move(source), nullptr, name);
+}
+
+template <class T, class Split>
+SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSource(
+    std::shared_ptr<const Source<T, Split>> source, const WatermarkStrategy<T>& strategy,
+    const std::string& name) {
+  return fromSourceWith<T, Split>(std::move(source), std::make_shared<const WatermarkStrategy<T>>(strategy),
+                                  name);
+}
+
+template <class T, class Split>
+SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromSourceWith(
+    std::shared_ptr<const Source<T, Split>> source, std::shared_ptr<const WatermarkStrategy<T>> strategy,
+    const std::string& name) {
   requireSerializable<Split>();
-  StreamNode& n =
-      detail::addNode(*this, name, [source] { return std::make_unique<SourceOperator<T, Split>>(source); },
-                      detail::typeOps<T>(), {});
+  StreamNode& n = detail::addNode(
+      *this, name,
+      [source, strategy] { return std::make_unique<SourceOperator<T, Split>>(source, strategy); },
+      detail::typeOps<T>(), {});
   n.isSource = true;
   n.chaining = ChainingStrategy::kHead;
   n.coordinatorFactory = [source](OperatorCoordinatorContext& ctx) {

@@ -27,6 +27,8 @@ template <class T>
 class SingleOutputStreamOperator;
 template <class T, class Split>
 class Source;
+template <class T>
+class WatermarkStrategy;
 
 class StreamExecutionEnvironment {
  public:
@@ -65,6 +67,11 @@ class StreamExecutionEnvironment {
   template <class T, class Split>
   SingleOutputStreamOperator<T> fromSource(std::shared_ptr<const Source<T, Split>> source,
                                            const std::string& name);
+  // A source whose records get event timestamps and watermarks from `strategy`
+  // (see weir/api/watermark_strategy.h), per split.
+  template <class T, class Split>
+  SingleOutputStreamOperator<T> fromSource(std::shared_ptr<const Source<T, Split>> source,
+                                           const WatermarkStrategy<T>& strategy, const std::string& name);
   // The numbers from..to (inclusive), split among the source's subtasks.
   SingleOutputStreamOperator<int64_t> fromSequence(int64_t from, int64_t to);
   template <class T>
@@ -85,6 +92,10 @@ class StreamExecutionEnvironment {
   StreamGraph& streamGraph() { return *graph_; }
 
  private:
+  template <class T, class Split>
+  SingleOutputStreamOperator<T> fromSourceWith(std::shared_ptr<const Source<T, Split>> source,
+                                               std::shared_ptr<const WatermarkStrategy<T>> strategy,
+                                               const std::string& name);
   Configuration config_;
   std::shared_ptr<StreamGraph> graph_;
 };

@@ -38,11 +38,22 @@ class TimerService {
  public:
   virtual ~TimerService() = default;
   virtual int64_t currentProcessingTime() const = 0;
+  // The operator's current event time: the last watermark it received
+  // (kMinWatermark before the first).
+  virtual Timestamp currentWatermark() const = 0;
   // Calls onTimer(timestamp) for the current key once processing time reaches it; a
   // second registration of the same (key, timestamp) is ignored.
   virtual void registerProcessingTimeTimer(int64_t timestamp) = 0;
   virtual void deleteProcessingTimeTimer(int64_t timestamp) = 0;
+  // Calls onTimer(timestamp) for the current key once the watermark reaches it
+  // (watermark >= timestamp); a second registration of the same (key, timestamp)
+  // is ignored. Event-time timers are checkpointed like processing-time ones.
+  virtual void registerEventTimeTimer(int64_t timestamp) = 0;
+  virtual void deleteEventTimeTimer(int64_t timestamp) = 0;
 };
+
+// Which clock fired a timer.
+enum class TimeDomain { kEventTime, kProcessingTime };
 
 template <class In, class Out>
 class ProcessFunction : public RichFunction {
@@ -55,6 +66,8 @@ class ProcessFunction : public RichFunction {
     // The record's event timestamp, or kNoTimestamp.
     virtual Timestamp timestamp() const = 0;
     virtual int64_t currentProcessingTime() const = 0;
+    // The operator's last watermark (kMinWatermark before the first).
+    virtual Timestamp currentWatermark() const = 0;
   };
   virtual void processElement(const In& value, Context& ctx, Collector<Out>& out) = 0;
 };
@@ -68,11 +81,16 @@ class KeyedProcessFunction : public RichFunction {
   class Context {
    public:
     virtual ~Context() = default;
+    // The record's event timestamp (kNoTimestamp if it has none); in onTimer, the
+    // timer's time for an event-time timer and kNoTimestamp for a processing-time one.
     virtual Timestamp timestamp() const = 0;
     virtual const K& getCurrentKey() const = 0;
     virtual TimerService& timerService() = 0;
   };
-  using OnTimerContext = Context;
+  class OnTimerContext : public Context {
+   public:
+    virtual TimeDomain timeDomain() const = 0;
+  };
   virtual void processElement(const In& value, Context& ctx, Collector<Out>& out) = 0;
   virtual void onTimer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {
     (void)timestamp, (void)ctx, (void)out;

@@ -6,8 +6,10 @@
 // over a second, not per record.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include <weir/connectors/source.h>
 
@@ -66,6 +68,33 @@ class RateLimitedSource final : public Source<T, Split> {
       ++emitted_;
       out_->collect(v, ts);
     }
+    // Per-split outputs count towards the rate too.
+    class SplitOutput final : public ReaderOutput<T> {
+     public:
+      SplitOutput(Reader& reader, std::string id) : reader_(reader), id_(std::move(id)) {}
+      void collect(const T& v) override {
+        ++reader_.emitted_;
+        reader_.out_->createOutputForSplit(id_).collect(v);
+      }
+      void collect(const T& v, Timestamp ts) override {
+        ++reader_.emitted_;
+        reader_.out_->createOutputForSplit(id_).collect(v, ts);
+      }
+
+     private:
+      Reader& reader_;
+      std::string id_;
+    };
+    ReaderOutput<T>& createOutputForSplit(const std::string& id) override {
+      auto& slot = splitOutputs_[id];
+      if (!slot) slot = std::make_unique<SplitOutput>(*this, id);
+      return *slot;
+    }
+    void releaseOutputForSplit(const std::string& id) override {
+      splitOutputs_.erase(id);
+      out_->releaseOutputForSplit(id);
+    }
+    std::map<std::string, std::unique_ptr<SplitOutput>> splitOutputs_;
     std::unique_ptr<SourceReader<T, Split>> inner_;
     SourceReaderContext& ctx_;
     double rate_;

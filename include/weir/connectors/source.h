@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <weir/core/serializer.h>
@@ -31,12 +32,28 @@ enum class InputStatus {
   kEndOfInput,        // the reader is done: never call pollNext again
 };
 
+// Where a SourceReader puts its records. With a WatermarkStrategy on the source,
+// the strategy assigns each record's event time and its generator derives the
+// watermarks. A reader that reads several splits at once should emit each
+// split's records through createOutputForSplit(splitId): each split then gets
+// its own generator, and the source's watermark is the minimum over its
+// splits, so a split that is behind holds event time back instead of making
+// the others' records late (Flink's per-split watermarks).
 template <class T>
 class ReaderOutput {
  public:
   virtual ~ReaderOutput() = default;
   virtual void collect(const T& value) = 0;
+  // `timestamp`: the record's timestamp as the source knows it (the strategy's assigner may replace it).
   virtual void collect(const T& value, Timestamp timestamp) = 0;
+  // The output for the records of split `splitId` (created on first call, the
+  // same one afterwards). Release it when the split is finished.
+  virtual ReaderOutput<T>& createOutputForSplit(const std::string& splitId) {
+    (void)splitId;
+    return *this;
+  }
+  // The split is finished: its output no longer holds the watermark back.
+  virtual void releaseOutputForSplit(const std::string& splitId) { (void)splitId; }
 };
 
 class SourceReaderContext {

@@ -21,6 +21,12 @@ inline const ConfigOption<bool> kOperatorChaining{"pipeline.operator-chaining.en
                                                   true,
                                                   {"pipeline.operator-chaining"},
                                                   "Chain operators joined by forward edges into one task."};
+inline const ConfigOption<milliseconds> kAutoWatermarkInterval{
+    "pipeline.auto-watermark-interval",
+    milliseconds(200),
+    {},
+    "How often sources (and assignTimestampsAndWatermarks) ask their watermark generators for a watermark; "
+    "0 turns periodic watermarks off."};
 inline const ConfigOption<milliseconds> kBufferTimeout{
     "execution.buffer-timeout",
     milliseconds(100),

@@ -21,7 +21,8 @@ class DataInput;
 enum class StreamElementTag : uint8_t {
   kRecord = 0,               // payload: the record
   kRecordWithTimestamp = 1,  // payload: i64 timestamp, then the record
-  kWatermark = 2,            // payload: i64 watermark (event time, later issue)
+  kWatermark = 2,            // payload: i64 watermark
+  kWatermarkStatus = 3,      // payload: u8 WatermarkStatus (0 active, 1 idle)
 };
 
 // Writes serialized records into the subpartitions of one result partition.

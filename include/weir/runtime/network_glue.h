@@ -2,8 +2,11 @@
 //
 // At a chain boundary, RecordWriterOutput<T> serializes each record (tag,
 // optional timestamp, value) and picks the subpartition with the edge's
-// partitioner; NetworkInput<T> reads records back from a gate and pushes them
-// into the first operator of the consuming chain. StreamTypeOps<T> lets the
+// partitioner, and sends watermarks and watermark statuses to every
+// subpartition; NetworkInput<T> reads records back from a gate and pushes them
+// into the first operator of the consuming chain, and hands watermarks and
+// statuses to the input's StatusWatermarkValve, which forwards the minimum over
+// the input's channels. StreamTypeOps<T> lets the
 // type-agnostic runtime create these for an edge of any record type.
 //
 // Threading: task thread only.
@@ -21,6 +24,7 @@
 #include <weir/core/serializer.h>
 #include <weir/network/record_io.h>
 #include <weir/runtime/runtime_context.h>
+#include <weir/runtime/status_watermark_valve.h>
 #include <weir/runtime/stream_operator.h>
 #include <weir/state/key_groups.h>
 
@@ -136,6 +140,19 @@ class RecordWriterOutput final : public Input<T> {
         return;
     }
   }
+  // Watermarks and statuses go to every consumer, whatever the partitioner.
+  void processWatermark(Timestamp watermark) override {
+    buf_.clear();
+    buf_.writeU8(uint8_t(StreamElementTag::kWatermark));
+    buf_.writeI64(watermark);
+    writer_.broadcastEmit(buf_.data(), buf_.size());
+  }
+  void processWatermarkStatus(WatermarkStatus status) override {
+    buf_.clear();
+    buf_.writeU8(uint8_t(StreamElementTag::kWatermarkStatus));
+    buf_.writeU8(uint8_t(status));
+    writer_.broadcastEmit(buf_.data(), buf_.size());
+  }
 
  private:
   RecordWriter& writer_;
@@ -164,11 +181,20 @@ class TaskInput {
   virtual int inputIndex() const = 0;
 };
 
+// Reads one gate. `valve` combines the watermarks of all channels of the
+// target's input (several gates for a union: this gate's channels start at
+// `channelOffset`).
 template <class T>
 class NetworkInput final : public TaskInput {
  public:
-  NetworkInput(RecordReader& reader, Input<T>* target, int inputIndex, Counter* recordsIn)
-      : reader_(reader), target_(target), inputIndex_(inputIndex), recordsIn_(recordsIn) {}
+  NetworkInput(RecordReader& reader, Input<T>* target, int inputIndex, Counter* recordsIn,
+               StatusWatermarkValve& valve, int channelOffset)
+      : reader_(reader),
+        target_(target),
+        inputIndex_(inputIndex),
+        recordsIn_(recordsIn),
+        valve_(valve),
+        channelOffset_(channelOffset) {}
 
   TaskInputStatus processInput(int maxRecords) override {
     DataInput in;
@@ -190,7 +216,15 @@ class NetworkInput final : public TaskInput {
       }
       auto tag = StreamElementTag(in.readU8());
       Timestamp ts = kNoTimestamp;
-      if (tag == StreamElementTag::kRecordWithTimestamp) ts = in.readI64();
+      if (tag == StreamElementTag::kRecordWithTimestamp) {
+        ts = in.readI64();
+      } else if (tag == StreamElementTag::kWatermark) [[unlikely]] {
+        valve_.inputWatermark(channelOffset_ + reader_.lastChannel(), in.readI64());
+        continue;
+      } else if (tag == StreamElementTag::kWatermarkStatus) [[unlikely]] {
+        valve_.inputWatermarkStatus(channelOffset_ + reader_.lastChannel(), WatermarkStatus(in.readU8()));
+        continue;
+      }
       TypeSerializer<T>::deserialize(scratch_, in);
       ++n;
       target_->processElement(scratch_, ts);
@@ -205,6 +239,8 @@ class NetworkInput final : public TaskInput {
   Input<T>* target_;
   const int inputIndex_;
   Counter* recordsIn_;
+  StatusWatermarkValve& valve_;
+  const int channelOffset_;
   T scratch_{};
 };
 
@@ -219,7 +255,9 @@ class StreamTypeOps {
                                                          int subtaskIndex, int maxParallelism,
                                                          Counter* recordsOut) const = 0;
   virtual std::unique_ptr<TaskInput> createNetworkInput(RecordReader& reader, InputBase* target,
-                                                        int inputIndex, Counter* recordsIn) const = 0;
+                                                        int inputIndex, Counter* recordsIn,
+                                                        StatusWatermarkValve& valve,
+                                                        int channelOffset) const = 0;
 };
 
 template <class T>
@@ -240,8 +278,10 @@ class StreamTypeOpsImpl final : public StreamTypeOps {
     return std::make_unique<RecordWriterOutput<T>>(writer, spec, subtaskIndex, maxParallelism, recordsOut);
   }
   std::unique_ptr<TaskInput> createNetworkInput(RecordReader& reader, InputBase* target, int inputIndex,
-                                                Counter* recordsIn) const override {
-    return std::make_unique<NetworkInput<T>>(reader, inputCast<T>(target), inputIndex, recordsIn);
+                                                Counter* recordsIn, StatusWatermarkValve& valve,
+                                                int channelOffset) const override {
+    return std::make_unique<NetworkInput<T>>(reader, inputCast<T>(target), inputIndex, recordsIn, valve,
+                                             channelOffset);
   }
 };
 

@@ -25,13 +25,30 @@ namespace weir {
 
 using Timestamp = int64_t;
 inline constexpr Timestamp kNoTimestamp = std::numeric_limits<int64_t>::min();
+// The watermark before any: nothing is known about event time yet.
+inline constexpr Timestamp kMinWatermark = std::numeric_limits<int64_t>::min();
+// The watermark at the end of a bounded input: every event-time timer and window fires.
+inline constexpr Timestamp kMaxWatermark = std::numeric_limits<int64_t>::max();
+
+// Whether a stream currently carries watermarks (Flink's WatermarkStatus). An
+// idle stream (a source split without data, say) is left out of the minimum
+// over inputs, so that it does not hold event time back; it becomes active
+// again with its next record or watermark.
+enum class WatermarkStatus : uint8_t { kActive = 0, kIdle = 1 };
 
 class StreamingRuntimeContext;
 
 // Type-erased base of Input<T>, so that the runtime can wire ports of any type.
+// Watermarks and watermark statuses are untyped: they travel through the same
+// ports as records, in order with them.
 class InputBase {
  public:
   virtual ~InputBase() = default;
+  // Event time on this input has reached `watermark`: records with an earlier
+  // timestamp that still come are late. Watermarks of one input only increase.
+  virtual void processWatermark(Timestamp watermark) { (void)watermark; }
+  // The input became idle or active again (see WatermarkStatus).
+  virtual void processWatermarkStatus(WatermarkStatus status) { (void)status; }
 };
 
 // Receives records of type T, with their event timestamp (kNoTimestamp if none).
@@ -48,6 +65,12 @@ class BroadcastingOutput final : public Input<T> {
   explicit BroadcastingOutput(std::vector<Input<T>*> outputs) : outputs_(std::move(outputs)) {}
   void processElement(const T& value, Timestamp ts) override {
     for (Input<T>* o : outputs_) o->processElement(value, ts);
+  }
+  void processWatermark(Timestamp watermark) override {
+    for (Input<T>* o : outputs_) o->processWatermark(watermark);
+  }
+  void processWatermarkStatus(WatermarkStatus status) override {
+    for (Input<T>* o : outputs_) o->processWatermarkStatus(status);
   }
 
  private:

@@ -36,8 +36,9 @@
 
 namespace weir {
 
-// The state of InternalTimerService's processing-time timers (Flink's name).
+// The states of InternalTimerService's processing-time and event-time timers (Flink's names).
 inline constexpr std::string_view kProcessingTimerStateName = "_timer_state/processing_user-timers";
+inline constexpr std::string_view kEventTimerStateName = "_timer_state/event_user-timers";
 
 namespace detail {
 

@@ -2,10 +2,13 @@
 // (ConnectedStreams::process, and map/flatMap over connected streams).
 //
 // Records of both inputs arrive on the task thread, interleaved in whatever
-// order the network delivers them; the function sees one at a time.
+// order the network delivers them; the function sees one at a time. The
+// operator's watermark is the minimum of its two inputs' (an idle input does
+// not count), forwarded when it advances.
 #pragma once
 
 #include <weir/runtime/operators/one_input_operator.h>
+#include <weir/runtime/status_watermark_valve.h>
 
 namespace weir {
 
@@ -16,7 +19,13 @@ class CoProcessOperator final : public StreamOperator {
   using Out = typename F::OutputType;
 
  public:
-  explicit CoProcessOperator(F fn) : fn_(std::move(fn)), port1_(*this), port2_(*this), ctx_(*this) {
+  explicit CoProcessOperator(F fn)
+      : fn_(std::move(fn)),
+        port1_(*this),
+        port2_(*this),
+        ctx_(*this),
+        combined_(*this),
+        valve_(2, combined_) {
     this->registerUserFunction(fn_);
   }
 
@@ -41,14 +50,32 @@ class CoProcessOperator final : public StreamOperator {
     invokeUserFunction(*this, [&] { fn_.processElement2(value, ctx_, collector_); });
   }
   void close() override { fn_.close(); }
+  // Input `input` (1 or 2) reached `watermark` / changed status.
+  void processWatermark(int input, Timestamp watermark) { valve_.inputWatermark(input - 1, watermark); }
+  void processWatermarkStatus(int input, WatermarkStatus status) {
+    valve_.inputWatermarkStatus(input - 1, status);
+  }
 
  private:
+  // Receives the valve's combined watermark and status.
+  struct Combined final : InputBase {
+    explicit Combined(CoProcessOperator& op) : op(op) {}
+    void processWatermark(Timestamp watermark) override {
+      op.currentWatermark_ = watermark;
+      op.output_->processWatermark(watermark);
+    }
+    void processWatermarkStatus(WatermarkStatus status) override {
+      op.output_->processWatermarkStatus(status);
+    }
+    CoProcessOperator& op;
+  };
   struct Ctx final : CoProcessFunction<In1, In2, Out>::Context {
     explicit Ctx(CoProcessOperator& op) : op(op) {}
     Timestamp timestamp() const override { return ts; }
     int64_t currentProcessingTime() const override {
       return op.context().processingTimeService().currentProcessingTime();
     }
+    Timestamp currentWatermark() const override { return op.currentWatermark_; }
     CoProcessOperator& op;
     Timestamp ts = kNoTimestamp;
   };
@@ -59,6 +86,9 @@ class CoProcessOperator final : public StreamOperator {
   Ctx ctx_;
   TimestampedCollector<Out> collector_;
   Input<Out>* output_ = nullptr;
+  Combined combined_;
+  StatusWatermarkValve valve_;
+  Timestamp currentWatermark_ = kMinWatermark;
 };
 
 // Adapts two lambdas (In1 -> Out, In2 -> Out) to a CoProcessFunction (CoMap).

@@ -1,5 +1,8 @@
 // KeyedProcessOperator: runs a KeyedProcessFunction with keyed state and
-// processing-time timers (KeyedStream::process).
+// processing-time and event-time timers (KeyedStream::process).
+//
+// A watermark first fires the event-time timers it makes due, then goes on
+// downstream, so that what the timers emit precedes it.
 #pragma once
 
 #include <memory>
@@ -26,8 +29,10 @@ class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType,
   void open() override {
     Base::open();
     collector_.setOutput(this->output_);
-    timers_ = std::make_unique<InternalTimerService>(this->context().processingTimeService(), *this->backend_,
-                                                     [this](int64_t ts) { onProcessingTime(ts); });
+    timers_ = std::make_unique<InternalTimerService>(
+        this->context().processingTimeService(), *this->backend_,
+        [this](int64_t ts) { onTimer(ts, TimeDomain::kProcessingTime); },
+        [this](int64_t ts) { onTimer(ts, TimeDomain::kEventTime); });
     fn_.open(this->context());
   }
   void processElement(const In& value, Timestamp ts) override {
@@ -36,26 +41,38 @@ class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType,
     ctx_.ts = ts;
     invokeUserFunction(*this, [&] { fn_.processElement(value, ctx_, collector_); });
   }
+  void processWatermark(Timestamp watermark) override {
+    timers_->advanceWatermark(watermark);
+    Base::processWatermark(watermark);
+  }
   void close() override { fn_.close(); }
 
  private:
-  void onProcessingTime(int64_t timestamp) {
+  void onTimer(int64_t timestamp, TimeDomain domain) {
     this->loadCurrentKeyFromBackend();
-    collector_.setTimestamp(kNoTimestamp);
-    ctx_.ts = kNoTimestamp;
+    // Flink's rule: what an event-time timer emits carries the timer's time.
+    const Timestamp ts = domain == TimeDomain::kEventTime ? timestamp : kNoTimestamp;
+    collector_.setTimestamp(ts);
+    ctx_.ts = ts;
+    ctx_.domain = domain;
     invokeUserFunction(*this, [&] { fn_.onTimer(timestamp, ctx_, collector_); });
   }
 
-  struct Ctx final : F::Context, TimerService {
+  struct Ctx final : F::OnTimerContext, TimerService {
     explicit Ctx(KeyedProcessOperator& op) : op(op) {}
     Timestamp timestamp() const override { return ts; }
     const K& getCurrentKey() const override { return op.currentKey_; }
     TimerService& timerService() override { return *this; }
+    TimeDomain timeDomain() const override { return domain; }
     int64_t currentProcessingTime() const override { return op.timers_->currentProcessingTime(); }
+    Timestamp currentWatermark() const override { return op.timers_->currentWatermark(); }
     void registerProcessingTimeTimer(int64_t t) override { op.timers_->registerProcessingTimeTimer(t); }
     void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
+    void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
+    void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
     KeyedProcessOperator& op;
     Timestamp ts = kNoTimestamp;
+    TimeDomain domain = TimeDomain::kProcessingTime;
   };
 
   F fn_;

@@ -20,8 +20,20 @@ class OneInputOperator : public StreamOperator, public Input<In> {
   InputBase* input(int) override { return this; }
   void setOutput(InputBase* output) override { output_ = inputCast<Out>(output); }
 
+  // Forwards the watermark. Operators with event-time logic (timers, windows)
+  // override this, act on the watermark (fire what it makes due) and then call it.
+  void processWatermark(Timestamp watermark) override {
+    currentWatermark_ = watermark;
+    output_->processWatermark(watermark);
+  }
+  void processWatermarkStatus(WatermarkStatus status) override { output_->processWatermarkStatus(status); }
+
+  // The last watermark this operator received (kMinWatermark before the first).
+  Timestamp currentWatermark() const { return currentWatermark_; }
+
  protected:
   Input<Out>* output_ = nullptr;
+  Timestamp currentWatermark_ = kMinWatermark;
 };
 
 template <class T>
@@ -47,6 +59,8 @@ class TwoInputPort final : public Input<T> {
     else
       op_.processElement2(value, ts);
   }
+  void processWatermark(Timestamp watermark) override { op_.processWatermark(I, watermark); }
+  void processWatermarkStatus(WatermarkStatus status) override { op_.processWatermarkStatus(I, status); }
 
  private:
   Op& op_;

@@ -30,6 +30,7 @@ class ProcessOperator final : public OneInputOperator<typename F::InputType, typ
     int64_t currentProcessingTime() const override {
       return op.context().processingTimeService().currentProcessingTime();
     }
+    Timestamp currentWatermark() const override { return op.currentWatermark(); }
     ProcessOperator& op;
     Timestamp ts = kNoTimestamp;
   };

@@ -6,17 +6,33 @@
 // The task drives a source through emitNext(): while the reader reports
 // kMoreAvailable the task keeps calling, checking its mailbox between batches;
 // on kNothingAvailable it sleeps until the reader (or a timer it set) wakes it.
+//
+// Event time. With a WatermarkStrategy the operator assigns each record its
+// event time and runs a watermark generator per output (the reader's main
+// output, and one per split the reader emits through createOutputForSplit);
+// every `pipeline.auto-watermark-interval` it asks them for their watermarks
+// and a WatermarkOutputMultiplexer sends the minimum over the active outputs
+// downstream, or "idle" when all are idle. A record on an idle output makes it
+// active again before the record goes out. Without a strategy records keep the
+// timestamps the reader gave them and no watermark is emitted. Either way, at
+// the end of the input the source emits kMaxWatermark, so that everything
+// downstream that waits for event time fires before the job's data ends.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
+#include <weir/api/watermark_strategy.h>
 #include <weir/connectors/source.h>
 #include <weir/core/data_io.h>
+#include <weir/core/options.h>
 #include <weir/runtime/operator_coordinator.h>
 #include <weir/runtime/operators/one_input_operator.h>
+#include <weir/runtime/watermark_output_multiplexer.h>
 
 namespace weir {
 
@@ -35,8 +51,13 @@ class SourceOperatorBase : public StreamOperator {
 template <class T, class Split>
 class SourceOperator final : public SourceOperatorBase {
  public:
-  explicit SourceOperator(std::shared_ptr<const Source<T, Split>> source)
-      : source_(std::move(source)), readerContext_(*this), output_(*this) {}
+  // `strategy` may be null: no event-time assignment, no watermarks but the final one.
+  explicit SourceOperator(std::shared_ptr<const Source<T, Split>> source,
+                          std::shared_ptr<const WatermarkStrategy<T>> strategy = nullptr)
+      : source_(std::move(source)),
+        strategy_(std::move(strategy)),
+        readerContext_(*this),
+        output_(*this, "") {}
 
   void setOutput(InputBase* output) override { downstream_ = inputCast<T>(output); }
 
@@ -49,6 +70,12 @@ class SourceOperator final : public SourceOperatorBase {
   }
   void open() override {
     metrics_ = &context().ioMetrics();
+    watermarks_ = std::make_unique<WatermarkOutputMultiplexer>(*downstream_);
+    if (strategy_ != nullptr) {
+      watermarkInterval_ = context().jobConfiguration().get(options::kAutoWatermarkInterval).count();
+      openedAt_ = context().processingTimeService().currentProcessingTime();
+      if (watermarkInterval_ > 0) schedulePeriodicEmit();
+    }
     reader_ = source_->createReader(readerContext_);
     if (!restoredSplits_.empty()) reader_->addSplits(std::move(restoredSplits_));
     restoredSplits_.clear();
@@ -68,6 +95,10 @@ class SourceOperator final : public SourceOperatorBase {
       if (emitted_ == beforeCall) break;
     }
     metrics_->recordsOut.inc(emitted_ - before);
+    if (status == InputStatus::kEndOfInput && !ended_) {
+      ended_ = true;
+      watermarks_->emitFinalWatermark(kMaxWatermark);
+    }
     return status;
   }
   void handleOperatorEvent(const std::vector<uint8_t>& event) override {
@@ -109,31 +140,101 @@ class SourceOperator final : public SourceOperatorBase {
    private:
     SourceOperator& op_;
   };
-  class Output final : public ReaderOutput<T> {
+  class GeneratorContext final : public WatermarkGeneratorContext {
    public:
-    explicit Output(SourceOperator& op) : op_(op) {}
-    void collect(const T& value) override {
-      ++op_.emitted_;
-      op_.downstream_->processElement(value, kNoTimestamp);
-    }
-    void collect(const T& value, Timestamp ts) override {
-      ++op_.emitted_;
-      op_.downstream_->processElement(value, ts);
+    explicit GeneratorContext(SourceOperator& op) : op_(op) {}
+    int64_t currentProcessingTime() const override {
+      return op_.context().processingTimeService().currentProcessingTime();
     }
 
    private:
     SourceOperator& op_;
   };
+  // The reader's main output (split id "") or one split's. With a strategy, its
+  // watermark generator and its place in the multiplexer come with its first record.
+  class Output final : public ReaderOutput<T> {
+   public:
+    Output(SourceOperator& op, std::string splitId) : op_(op), splitId_(std::move(splitId)) {}
+    void collect(const T& value) override { collect(value, kNoTimestamp); }
+    void collect(const T& value, Timestamp ts) override {
+      ++op_.emitted_;
+      if (op_.strategy_ == nullptr) {
+        op_.downstream_->processElement(value, ts);
+        return;
+      }
+      if (generator_ == nullptr) [[unlikely]]
+        start();
+      const Timestamp eventTime = op_.strategy_->extractTimestamp(value, ts);
+      if (watermark_->idle()) [[unlikely]]
+        watermark_->markActive();
+      // The record first: a watermark the generator emits for it comes after it.
+      op_.downstream_->processElement(value, eventTime);
+      generator_->onEvent(value, eventTime, *watermark_);
+    }
+    ReaderOutput<T>& createOutputForSplit(const std::string& splitId) override {
+      return op_.outputForSplit(splitId);
+    }
+    void releaseOutputForSplit(const std::string& splitId) override { op_.releaseSplitOutput(splitId); }
+    void periodicEmit() {
+      if (generator_ != nullptr) generator_->onPeriodicEmit(*watermark_);
+    }
+
+   private:
+    void start() {
+      generator_ = op_.strategy_->createWatermarkGenerator(op_.generatorContext_);
+      watermark_ = &op_.watermarks_->registerOutput(splitId_);
+    }
+    SourceOperator& op_;
+    const std::string splitId_;
+    std::unique_ptr<WatermarkGenerator<T>> generator_;
+    WatermarkOutputMultiplexer::Output* watermark_ = nullptr;
+  };
+
+  Output& outputForSplit(const std::string& splitId) {
+    if (splitId.empty()) return output_;
+    auto& slot = splitOutputs_[splitId];
+    if (!slot) slot = std::make_unique<Output>(*this, splitId);
+    return *slot;
+  }
+  void releaseSplitOutput(const std::string& splitId) {
+    if (splitOutputs_.erase(splitId) > 0) watermarks_->unregisterOutput(splitId);
+  }
+  void schedulePeriodicEmit() {
+    ProcessingTimeService& time = context().processingTimeService();
+    time.registerTimer(time.currentProcessingTime() + watermarkInterval_,
+                       [this](int64_t) { periodicEmit(); });
+  }
+  void periodicEmit() {
+    if (ended_) return;
+    invokeUserFunction(*this, [&] {
+      output_.periodicEmit();
+      for (auto& [id, out] : splitOutputs_) out->periodicEmit();
+    });
+    // A subtask whose reader emitted nothing yet (no split, say) is idle after the idleness timeout.
+    if (watermarks_->numberOfOutputs() == 0 && strategy_->idleness().count() > 0 &&
+        context().processingTimeService().currentProcessingTime() - openedAt_ >=
+            strategy_->idleness().count()) {
+      watermarks_->setCombinedStatus(WatermarkStatus::kIdle);
+    }
+    schedulePeriodicEmit();
+  }
 
   std::shared_ptr<const Source<T, Split>> source_;
+  std::shared_ptr<const WatermarkStrategy<T>> strategy_;
   std::unique_ptr<SourceReader<T, Split>> reader_;
   ListState<Split>* splitsState_ = nullptr;
   std::vector<Split> restoredSplits_;
   ReaderContext readerContext_;
+  GeneratorContext generatorContext_{*this};
+  std::unique_ptr<WatermarkOutputMultiplexer> watermarks_;  // before the outputs: they point into it
   Output output_;
+  std::unordered_map<std::string, std::unique_ptr<Output>> splitOutputs_;
   Input<T>* downstream_ = nullptr;
   OperatorIOMetrics* metrics_ = nullptr;
   uint64_t emitted_ = 0;
+  int64_t watermarkInterval_ = 0;
+  int64_t openedAt_ = 0;
+  bool ended_ = false;
 };
 
 template <class T, class Split>
