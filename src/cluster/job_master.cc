@@ -401,7 +401,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
         runtime::TaskInputSpec in;
         in.gate = a->gates[size_t(je)][size_t(s)].get();
         in.inputIndex = e.targetInput;
-        in.type = g.node(e.sourceNode).outputType;
+        in.type = e.type;
         d.inputs.push_back(in);
       }
       for (int nodeId : v.chain) {
@@ -417,13 +417,24 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
         op.maxParallelism = jobGraph_.nodeMaxParallelism[size_t(nodeId)];
         op.metrics = operatorMetrics_[size_t(nodeId)][size_t(s)];
         for (int ei : n.outEdges) {
+          const StreamEdge& se = g.edge(ei);
+          std::vector<int>* chained = &op.chainedOutputs;
+          std::vector<int>* network = &op.networkOutputs;
+          if (!se.sideOutputTag.empty()) {
+            auto it = std::find_if(op.sideOutputs.begin(), op.sideOutputs.end(),
+                                   [&](const auto& so) { return so.tag == se.sideOutputTag; });
+            if (it == op.sideOutputs.end()) {
+              op.sideOutputs.push_back({se.sideOutputTag, se.sideOutputType, {}, {}});
+              it = op.sideOutputs.end() - 1;
+            }
+            chained = &it->chainedOutputs;
+            network = &it->networkOutputs;
+          }
           if (jobGraph_.edgeChained[size_t(ei)]) {
-            int target = g.edge(ei).targetId;
-            op.chainedOutputs.push_back(
-                int(std::find(v.chain.begin(), v.chain.end(), target) - v.chain.begin()));
+            chained->push_back(int(std::find(v.chain.begin(), v.chain.end(), se.targetId) - v.chain.begin()));
           } else {
             int je = jobGraph_.jobEdgeOfStreamEdge[size_t(ei)];
-            op.networkOutputs.push_back(
+            network->push_back(
                 int(std::find(v.outputEdges.begin(), v.outputEdges.end(), je) - v.outputEdges.begin()));
           }
         }

@@ -126,6 +126,8 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
     je.targetVertex = jg.vertexOfNode[size_t(e.targetId)];
     je.targetInput = e.targetInput;
     je.partitioner = e.partitioner;
+    je.sideOutputTag = e.sideOutputTag;
+    je.type = e.type(g.node(e.sourceId));
     int ps = jg.nodeParallelism[size_t(e.sourceId)], pt = jg.nodeParallelism[size_t(e.targetId)];
     if (je.partitioner.kind == PartitionerKind::kForward && ps != pt) {
       je.partitioner.kind = PartitionerKind::kRebalance;  // the default edge between different parallelisms

@@ -33,6 +33,8 @@ struct JobEdge {
   int targetInput = 1;
   PartitionerSpec partitioner;
   DistributionPattern pattern = DistributionPattern::kAllToAll;
+  std::string sideOutputTag;                  // empty: the source node's main output
+  std::shared_ptr<const StreamTypeOps> type;  // of the records on this edge
 };
 
 struct JobVertex {

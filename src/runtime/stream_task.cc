@@ -361,29 +361,30 @@ void StreamTask::buildChain() {
     });
   }
 
-  // Wire outputs, tail to head: an operator's output is its chained successors'
-  // inputs and its network writers, fanned out when there are several.
-  for (size_t i = n; i-- > 0;) {
-    const ChainedOperator& op = d_.chain[i];
-    if (!op.outputType) continue;  // a sink
+  // Wire outputs, tail to head: an operator's output (and each side output) is
+  // its chained successors' inputs and its network writers, fanned out when
+  // there are several.
+  auto wire = [&](const StreamTypeOps& type, const std::vector<int>& chained,
+                  const std::vector<int>& network) -> InputBase* {
     std::vector<InputBase*> outs;
-    for (int succ : op.chainedOutputs) outs.push_back(operators_[size_t(succ)]->input(1));
-    for (int oi : op.networkOutputs) {
+    for (int succ : chained) outs.push_back(operators_[size_t(succ)]->input(1));
+    for (int oi : network) {
       const TaskOutputSpec& o = d_.outputs[size_t(oi)];
-      outputAdapters_.push_back(op.outputType->createNetworkOutput(*writers_[size_t(oi)], o.partitioner,
-                                                                   d_.subtaskIndex, o.consumerMaxParallelism,
-                                                                   &d_.metrics->numRecordsOut));
+      outputAdapters_.push_back(type.createNetworkOutput(*writers_[size_t(oi)], o.partitioner,
+                                                         d_.subtaskIndex, o.consumerMaxParallelism,
+                                                         &d_.metrics->numRecordsOut));
       outs.push_back(outputAdapters_.back().get());
     }
-    if (outs.empty()) {
-      outputAdapters_.push_back(op.outputType->createDiscardingOutput());
-      operators_[i]->setOutput(outputAdapters_.back().get());
-    } else if (outs.size() == 1) {
-      operators_[i]->setOutput(outs[0]);
-    } else {
-      outputAdapters_.push_back(op.outputType->createBroadcastingOutput(outs));
-      operators_[i]->setOutput(outputAdapters_.back().get());
-    }
+    if (outs.size() == 1) return outs[0];
+    outputAdapters_.push_back(outs.empty() ? type.createDiscardingOutput()
+                                           : type.createBroadcastingOutput(outs));
+    return outputAdapters_.back().get();
+  };
+  for (size_t i = n; i-- > 0;) {
+    const ChainedOperator& op = d_.chain[i];
+    if (op.outputType) operators_[i]->setOutput(wire(*op.outputType, op.chainedOutputs, op.networkOutputs));
+    for (const ChainedOperator::SideOutput& so : op.sideOutputs)
+      operators_[i]->setSideOutput(so.tag, wire(*so.type, so.chainedOutputs, so.networkOutputs));
   }
 
   StreamOperator& head = *operators_.front();

@@ -43,6 +43,14 @@ struct ChainedOperator {
   int maxParallelism = kDefaultMaxParallelism;
   std::vector<int> chainedOutputs;  // positions in TaskDeployment::chain (each consumes on its input 1)
   std::vector<int> networkOutputs;  // positions in TaskDeployment::outputs
+  // The consumers of each side output (OutputTag id) the operator has.
+  struct SideOutput {
+    std::string tag;
+    std::shared_ptr<const StreamTypeOps> type;
+    std::vector<int> chainedOutputs;
+    std::vector<int> networkOutputs;
+  };
+  std::vector<SideOutput> sideOutputs;
   std::shared_ptr<OperatorIOMetrics> metrics;
 };
 

@@ -19,6 +19,7 @@
 
 #include <weir/api/environment.h>
 #include <weir/api/functions.h>
+#include <weir/api/output_tag.h>
 #include <weir/api/watermark_strategy.h>
 #include <weir/connectors/collection_source.h>
 #include <weir/connectors/print_sink.h>
@@ -54,6 +55,8 @@ struct Upstream {
   int nodeId;
   PartitionerSpec partitioner;
   bool explicitPartitioner = false;
+  std::string sideOutputTag;  // empty: the node's main output
+  std::shared_ptr<const StreamTypeOps> sideOutputType;
 };
 
 template <class T>
@@ -81,6 +84,8 @@ inline StreamNode& addNode(StreamExecutionEnvironment& env, std::string name,
       e.targetInput = int(i) + 1;
       e.partitioner = u.partitioner;
       e.partitionerExplicit = u.explicitPartitioner;
+      e.sideOutputTag = u.sideOutputTag;
+      e.sideOutputType = u.sideOutputType;
       g.addEdge(std::move(e));
     }
   }
@@ -251,8 +256,28 @@ class SingleOutputStreamOperator : public DataStream<T> {
   }
   int nodeId() const { return nodeId_; }
 
+  // The records this operator emitted to side output `tag`.
+  template <class X>
+  DataStream<X> getSideOutput(const OutputTag<X>& tag) const {
+    auto type = detail::typeOps<X>();
+    // One id, one type: two getSideOutput calls must agree.
+    for (const auto& [id, name] : sideOutputTypes()) {
+      if (id == tag.id() && name != type->typeName()) {
+        throw std::invalid_argument("side output '" + tag.id() + "' of operator '" + nodeConst().name +
+                                    "' is used with two types: " + name + " and " + type->typeName());
+      }
+    }
+    sideOutputTypes().emplace_back(tag.id(), type->typeName());
+    detail::Upstream up{nodeId_, {PartitionerKind::kForward, nullptr}, false, tag.id(), type};
+    return DataStream<X>(this->env_, {up});
+  }
+
  private:
   StreamNode& node() { return this->env_->streamGraph().node(nodeId_); }
+  const StreamNode& nodeConst() const { return this->env_->streamGraph().node(nodeId_); }
+  std::vector<std::pair<std::string, std::string>>& sideOutputTypes() const {
+    return this->env_->streamGraph().node(nodeId_).sideOutputTypeNames;
+  }
   int nodeId_;
 };
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <weir/api/output_tag.h>
 #include <weir/runtime/runtime_context.h>
 #include <weir/runtime/stream_operator.h>
 
@@ -55,19 +56,40 @@ class TimerService {
 // Which clock fired a timer.
 enum class TimeDomain { kEventTime, kProcessingTime };
 
+namespace detail {
+// What every process function context offers: emitting to side outputs.
+class SideOutputContext {
+ public:
+  virtual ~SideOutputContext() = default;
+  // Emits `value` to the side output `tag`, with the current record's (or
+  // timer's) timestamp; dropped when nobody consumes that side output.
+  template <class X>
+  void output(const OutputTag<X>& tag, const X& value) {
+    if (InputBase* out = sideOutput(tag.id()))
+      inputCast<X>(out)->processElement(value, sideOutputTimestamp());
+  }
+
+ protected:
+  virtual InputBase* sideOutput(const std::string& tag) const = 0;
+  virtual Timestamp sideOutputTimestamp() const = 0;
+};
+}  // namespace detail
+
 template <class In, class Out>
 class ProcessFunction : public RichFunction {
  public:
   using InputType = In;
   using OutputType = Out;
-  class Context {
+  class Context : public detail::SideOutputContext {
    public:
-    virtual ~Context() = default;
     // The record's event timestamp, or kNoTimestamp.
     virtual Timestamp timestamp() const = 0;
     virtual int64_t currentProcessingTime() const = 0;
     // The operator's last watermark (kMinWatermark before the first).
     virtual Timestamp currentWatermark() const = 0;
+
+   protected:
+    Timestamp sideOutputTimestamp() const override { return timestamp(); }
   };
   virtual void processElement(const In& value, Context& ctx, Collector<Out>& out) = 0;
 };
@@ -78,14 +100,16 @@ class KeyedProcessFunction : public RichFunction {
   using KeyType = K;
   using InputType = In;
   using OutputType = Out;
-  class Context {
+  class Context : public detail::SideOutputContext {
    public:
-    virtual ~Context() = default;
     // The record's event timestamp (kNoTimestamp if it has none); in onTimer, the
     // timer's time for an event-time timer and kNoTimestamp for a processing-time one.
     virtual Timestamp timestamp() const = 0;
     virtual const K& getCurrentKey() const = 0;
     virtual TimerService& timerService() = 0;
+
+   protected:
+    Timestamp sideOutputTimestamp() const override { return timestamp(); }
   };
   class OnTimerContext : public Context {
    public:

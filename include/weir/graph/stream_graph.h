@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <weir/core/config.h>
@@ -33,6 +34,12 @@ struct StreamEdge {
   int targetInput = 1;  // 1 or 2
   PartitionerSpec partitioner;
   bool partitionerExplicit = false;  // false: forward if parallelism matches, else rebalance
+  // Empty: the edge carries the source node's main output. Otherwise the id of
+  // the side output (OutputTag) it carries, whose record type is sideOutputType.
+  std::string sideOutputTag;
+  std::shared_ptr<const StreamTypeOps> sideOutputType;
+  // The record type this edge carries.
+  const std::shared_ptr<const StreamTypeOps>& type(const struct StreamNode& source) const;
 };
 
 struct StreamNode {
@@ -50,7 +57,13 @@ struct StreamNode {
   std::shared_ptr<const StreamTypeOps> outputType;  // null for sinks
   std::vector<int> inEdges;                         // indices into StreamGraph::edges
   std::vector<int> outEdges;
+  // (id, type name) of the side outputs the job reads, to reject one id used with two types.
+  std::vector<std::pair<std::string, std::string>> sideOutputTypeNames;
 };
+
+inline const std::shared_ptr<const StreamTypeOps>& StreamEdge::type(const StreamNode& source) const {
+  return sideOutputTag.empty() ? source.outputType : sideOutputType;
+}
 
 class StreamGraph {
  public:

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <weir/runtime/checkpoint_hooks.h>
@@ -97,6 +98,15 @@ class StreamOperator {
   }
   // Connects the output; `output` is an Input<Out>. Operators without output ignore it.
   virtual void setOutput(InputBase* output) { (void)output; }
+  // Connects the consumers of side output `tag` (an OutputTag's id); `output` is
+  // an Input of the tag's type. Called only for tags that have consumers.
+  void setSideOutput(const std::string& tag, InputBase* output) { sideOutputs_.emplace_back(tag, output); }
+  // The consumers of side output `tag`, or null when nobody consumes it.
+  InputBase* sideOutput(const std::string& tag) const {
+    for (const auto& [t, out] : sideOutputs_)
+      if (t == tag) return out;
+    return nullptr;
+  }
 
   // Gives the operator its context; called once before open().
   virtual void setup(StreamingRuntimeContext& context) { context_ = &context; }
@@ -139,9 +149,18 @@ class StreamOperator {
     checkpointListener_ = dynamic_cast<CheckpointListener*>(object);
   }
 
+  // Watermarks and statuses go to side outputs too (their consumers need event time as well).
+  void forwardWatermarkToSideOutputs(Timestamp watermark) {
+    for (const auto& so : sideOutputs_) so.second->processWatermark(watermark);
+  }
+  void forwardWatermarkStatusToSideOutputs(WatermarkStatus status) {
+    for (const auto& so : sideOutputs_) so.second->processWatermarkStatus(status);
+  }
+
   StreamingRuntimeContext* context_ = nullptr;
 
  private:
+  std::vector<std::pair<std::string, InputBase*>> sideOutputs_;
   CheckpointedFunction* checkpointedFunction_ = nullptr;
   CheckpointListener* checkpointListener_ = nullptr;
 };

@@ -63,9 +63,11 @@ class CoProcessOperator final : public StreamOperator {
     void processWatermark(Timestamp watermark) override {
       op.currentWatermark_ = watermark;
       op.output_->processWatermark(watermark);
+      op.forwardWatermarkToSideOutputs(watermark);
     }
     void processWatermarkStatus(WatermarkStatus status) override {
       op.output_->processWatermarkStatus(status);
+      op.forwardWatermarkStatusToSideOutputs(status);
     }
     CoProcessOperator& op;
   };
@@ -76,6 +78,7 @@ class CoProcessOperator final : public StreamOperator {
       return op.context().processingTimeService().currentProcessingTime();
     }
     Timestamp currentWatermark() const override { return op.currentWatermark_; }
+    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
     CoProcessOperator& op;
     Timestamp ts = kNoTimestamp;
   };

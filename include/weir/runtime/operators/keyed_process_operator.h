@@ -70,6 +70,7 @@ class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType,
     void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
     void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
     void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
+    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
     KeyedProcessOperator& op;
     Timestamp ts = kNoTimestamp;
     TimeDomain domain = TimeDomain::kProcessingTime;

@@ -25,8 +25,12 @@ class OneInputOperator : public StreamOperator, public Input<In> {
   void processWatermark(Timestamp watermark) override {
     currentWatermark_ = watermark;
     output_->processWatermark(watermark);
+    this->forwardWatermarkToSideOutputs(watermark);
   }
-  void processWatermarkStatus(WatermarkStatus status) override { output_->processWatermarkStatus(status); }
+  void processWatermarkStatus(WatermarkStatus status) override {
+    output_->processWatermarkStatus(status);
+    this->forwardWatermarkStatusToSideOutputs(status);
+  }
 
   // The last watermark this operator received (kMinWatermark before the first).
   Timestamp currentWatermark() const { return currentWatermark_; }

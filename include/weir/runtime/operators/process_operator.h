@@ -31,6 +31,7 @@ class ProcessOperator final : public OneInputOperator<typename F::InputType, typ
       return op.context().processingTimeService().currentProcessingTime();
     }
     Timestamp currentWatermark() const override { return op.currentWatermark(); }
+    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
     ProcessOperator& op;
     Timestamp ts = kNoTimestamp;
   };

@@ -50,16 +50,19 @@ class TimestampsAndWatermarksOperator final : public OneInputOperator<T, T>,
     if (watermark <= this->currentWatermark_) return;
     this->currentWatermark_ = watermark;
     this->output_->processWatermark(watermark);
+    this->forwardWatermarkToSideOutputs(watermark);
   }
   void markIdle() override {
     if (idle_) return;
     idle_ = true;
     this->output_->processWatermarkStatus(WatermarkStatus::kIdle);
+    this->forwardWatermarkStatusToSideOutputs(WatermarkStatus::kIdle);
   }
   void markActive() override {
     if (!idle_) return;
     idle_ = false;
     this->output_->processWatermarkStatus(WatermarkStatus::kActive);
+    this->forwardWatermarkStatusToSideOutputs(WatermarkStatus::kActive);
   }
   // WatermarkGeneratorContext.
   int64_t currentProcessingTime() const override { return time_->currentProcessingTime(); }
