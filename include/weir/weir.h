@@ -7,6 +7,8 @@
 #include <weir/api/functions.h>
 #include <weir/api/job_client.h>
 #include <weir/api/watermark_strategy.h>
+#include <weir/api/windowed_stream.h>
+#include <weir/api/windowing.h>
 #include <weir/connectors/collect_sink.h>
 #include <weir/connectors/collection_source.h>
 #include <weir/connectors/datagen_source.h>

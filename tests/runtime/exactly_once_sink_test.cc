@@ -13,6 +13,7 @@
 
 #include <weir/weir.h>
 
+#include "testing/committed_files.h"
 #include "testing/temp_dir.h"
 
 namespace weir {
@@ -49,17 +50,7 @@ using testing::TempDir;
 // Committed lines, and the number of hidden (uncommitted) files.
 std::multiset<int64_t> committed(const std::string& dir, int* hidden = nullptr) {
   std::multiset<int64_t> out;
-  if (hidden) *hidden = 0;
-  for (auto& e : fs::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
-    if (name.starts_with(".")) {
-      if (hidden) ++*hidden;
-      continue;
-    }
-    std::ifstream in(e.path());
-    std::string line;
-    while (std::getline(in, line)) out.insert(std::stoll(line));
-  }
+  for (const std::string& line : testing::committedLines(dir, hidden)) out.insert(std::stoll(line));
   return out;
 }
 

@@ -45,9 +45,16 @@ using Element = std::variant<Emitted<T>, EmittedWatermark, EmittedStatus>;
 template <class T>
 class RecordingOutput final : public Input<T> {
  public:
-  void processElement(const T& value, Timestamp ts) override { elements.push_back(Emitted<T>{value, ts}); }
-  void processWatermark(Timestamp watermark) override { elements.push_back(EmittedWatermark{watermark}); }
-  void processWatermarkStatus(WatermarkStatus status) override { elements.push_back(EmittedStatus{status}); }
+  // emplace_back in place: constructing a temporary variant makes GCC 12 warn (maybe-uninitialized).
+  void processElement(const T& value, Timestamp ts) override {
+    elements.emplace_back(std::in_place_type<Emitted<T>>, Emitted<T>{value, ts});
+  }
+  void processWatermark(Timestamp watermark) override {
+    elements.emplace_back(std::in_place_type<EmittedWatermark>, EmittedWatermark{watermark});
+  }
+  void processWatermarkStatus(WatermarkStatus status) override {
+    elements.emplace_back(std::in_place_type<EmittedStatus>, EmittedStatus{status});
+  }
 
   std::vector<T> values() const {
     std::vector<T> out;

@@ -47,6 +47,11 @@ template <class A, class B>
 class ConnectedStreams;
 template <class T>
 class DataStreamSink;
+template <class K, class T, class KS, class W>
+class WindowedStream;
+template <class W>
+class WindowAssigner;
+struct GlobalWindow;
 
 namespace detail {
 
@@ -344,6 +349,12 @@ class KeyedStream : public DataStream<T> {
                          [fn, ks] { return std::make_unique<KeyedProcessOperator<F, KeySelector>>(fn, ks); });
   }
 
+  // Cuts the keyed stream into windows (see weir/api/windowing.h and windowed_stream.h).
+  template <class W>
+  WindowedStream<K, T, KS, W> window(std::shared_ptr<const WindowAssigner<W>> assigner) const;
+  // Tumbling count windows: every `size` records of a key form a window.
+  WindowedStream<K, T, KS, GlobalWindow> countWindow(int64_t size) const;
+
   // A running reduce per key; emits the new result for every record.
   template <class F>
   requires ReduceFunctionOf<F, T> SingleOutputStreamOperator<T> reduce(F fn)
@@ -498,3 +509,5 @@ SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromCollection(std::ve
 }
 
 }  // namespace weir
+
+#include <weir/api/windowed_stream.h>  // KeyedStream::window

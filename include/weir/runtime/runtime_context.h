@@ -295,8 +295,9 @@ class RuntimeContext {
     }
     if (isReservedKeyedStateName(stateName)) {
       throw std::invalid_argument("keyed state '" + stateName + "' in operator '" + operatorName() +
-                                  "': names starting with '" + std::string(kTimerStatePrefix) +
-                                  "' are reserved for timers; choose another name");
+                                  "': names starting with '" + std::string(kTimerStatePrefix) + "' or '" +
+                                  std::string(kWindowStatePrefix) +
+                                  "' are reserved for timers and windows; choose another name");
     }
     return *b;
   }

@@ -97,7 +97,11 @@ void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& 
 // InternalTimerService, see heap_timer_state.h, as Flink's "_timer_state/..."):
 // user code cannot register states under such names.
 inline constexpr std::string_view kTimerStatePrefix = "_timer_state/";
-inline bool isReservedKeyedStateName(std::string_view name) { return name.starts_with(kTimerStatePrefix); }
+// The window operator's state (runtime/operators/window_operator.h).
+inline constexpr std::string_view kWindowStatePrefix = "_window_state/";
+inline bool isReservedKeyedStateName(std::string_view name) {
+  return name.starts_with(kTimerStatePrefix) || name.starts_with(kWindowStatePrefix);
+}
 
 class KeyedStateBackend {
  public:
