@@ -6,6 +6,7 @@
 #include <weir/api/environment.h>
 #include <weir/api/functions.h>
 #include <weir/api/job_client.h>
+#include <weir/api/joining.h>
 #include <weir/api/watermark_strategy.h>
 #include <weir/api/windowed_stream.h>
 #include <weir/api/windowing.h>

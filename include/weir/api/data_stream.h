@@ -52,6 +52,10 @@ class WindowedStream;
 template <class W>
 class WindowAssigner;
 struct GlobalWindow;
+template <class K, class A, class KSA, class B, class KSB>
+class IntervalJoin;
+template <class A, class B>
+class JoinedStreams;
 
 namespace detail {
 
@@ -192,6 +196,10 @@ class DataStream {
   ConnectedStreams<T, B> connect(const DataStream<B>& other) const {
     return ConnectedStreams<T, B>(env_, upstreams_, other.upstreams());
   }
+  // A window join with `other` (see weir/api/joining.h):
+  // join(other).where(k1).equalTo(k2).window(w).apply(f).
+  template <class B>
+  JoinedStreams<T, B> join(const DataStream<B>& other) const;
 
   DataStreamSink<T> sinkTo(std::shared_ptr<const Sink<T>> sink, const std::string& name = "Unnamed") const;
   // Prints every record to stdout ("prefix:subtask> record" when parallel).
@@ -354,6 +362,9 @@ class KeyedStream : public DataStream<T> {
   WindowedStream<K, T, KS, W> window(std::shared_ptr<const WindowAssigner<W>> assigner) const;
   // Tumbling count windows: every `size` records of a key form a window.
   WindowedStream<K, T, KS, GlobalWindow> countWindow(int64_t size) const;
+  // An interval join with another stream keyed by the same key type (see weir/api/joining.h).
+  template <class B, class KSB>
+  IntervalJoin<K, T, KS, B, KSB> intervalJoin(const KeyedStream<K, B, KSB>& other) const;
 
   // A running reduce per key; emits the new result for every record.
   template <class F>
@@ -510,4 +521,5 @@ SingleOutputStreamOperator<T> StreamExecutionEnvironment::fromCollection(std::ve
 
 }  // namespace weir
 
+#include <weir/api/joining.h>          // DataStream::join, KeyedStream::intervalJoin
 #include <weir/api/windowed_stream.h>  // KeyedStream::window

@@ -296,8 +296,8 @@ class RuntimeContext {
     if (isReservedKeyedStateName(stateName)) {
       throw std::invalid_argument("keyed state '" + stateName + "' in operator '" + operatorName() +
                                   "': names starting with '" + std::string(kTimerStatePrefix) + "' or '" +
-                                  std::string(kWindowStatePrefix) +
-                                  "' are reserved for timers and windows; choose another name");
+                                  std::string(kInternalStatePrefix) +
+                                  "' are reserved for timers and operators' own state; choose another name");
     }
     return *b;
   }

@@ -97,10 +97,11 @@ void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& 
 // InternalTimerService, see heap_timer_state.h, as Flink's "_timer_state/..."):
 // user code cannot register states under such names.
 inline constexpr std::string_view kTimerStatePrefix = "_timer_state/";
-// The window operator's state (runtime/operators/window_operator.h).
-inline constexpr std::string_view kWindowStatePrefix = "_window_state/";
+// States operators keep for themselves: a window operator's windows, an interval join's buffers
+// (see heap_internal_state.h).
+inline constexpr std::string_view kInternalStatePrefix = "_internal/";
 inline bool isReservedKeyedStateName(std::string_view name) {
-  return name.starts_with(kTimerStatePrefix) || name.starts_with(kWindowStatePrefix);
+  return name.starts_with(kTimerStatePrefix) || name.starts_with(kInternalStatePrefix);
 }
 
 class KeyedStateBackend {

@@ -22,7 +22,7 @@
 //
 // State: per key, the vector of its live windows (window, contents, trigger
 // value, the trigger's timer times) in one keyed state,
-// "_window_state/contents"; the timers are timer state. Both go into
+// "_internal/window-contents"; the timers are timer state. Both go into
 // checkpoints like any keyed state, so windows and their pending firings
 // survive failures and rescaling.
 //
@@ -48,11 +48,12 @@
 #include <weir/api/windowing.h>
 #include <weir/runtime/internal_timer_service.h>
 #include <weir/runtime/operators/keyed_operator.h>
+#include <weir/state/heap_internal_state.h>
 
 namespace weir {
 
 // The state name of a window operator's windows (reserved: user states cannot use it).
-inline constexpr std::string_view kWindowContentsStateName = "_window_state/contents";
+inline constexpr std::string_view kWindowContentsStateName = "_internal/window-contents";
 
 namespace detail {
 
@@ -92,30 +93,6 @@ struct TypeSerializer<detail::WindowEntry<W, Acc>, void> {
 };
 
 namespace detail {
-
-struct WindowStateDescriptor : StateDescriptorBase {
-  WindowStateDescriptor() : StateDescriptorBase{std::string(kWindowContentsStateName), StateKind::kValue} {}
-};
-
-// The windows of each key, in the heap backend.
-template <class W, class Acc>
-class HeapWindowState final : public HeapStateBase<std::vector<WindowEntry<W, Acc>>> {
- public:
-  using Entries = std::vector<WindowEntry<W, Acc>>;
-  HeapWindowState(const KeyedStateBackend& b, const WindowStateDescriptor&)
-      : HeapStateBase<Entries>(b, StateKind::kValue) {}
-  // The current key's windows, writable, or null.
-  Entries* find() { return this->table_.find(); }
-  Entries& getOrCreate() {
-    return this->table_.findOrInsert([] { return Entries{}; });
-  }
-  void erase() { this->table_.erase(); }
-
- protected:
-  void checkRestoredValue(const Entries& entries) const override {
-    if (entries.empty()) throw SerializationError("a key without windows in the window state");
-  }
-};
 
 // Reduce: the contents are the reduction of the window's records so far.
 template <class T, class F>
@@ -222,7 +199,7 @@ class WindowOperator final
   using Base = KeyedOperatorBase<K, In, Out, KeySelector>;
   using Entry = detail::WindowEntry<W, Acc>;
   using Entries = std::vector<Entry>;
-  using State = detail::HeapWindowState<W, Acc>;
+  using State = detail::HeapInternalState<Entries>;
 
  public:
   WindowOperator(KeySelector selector, std::shared_ptr<const WindowAssigner<W>> assigner,
@@ -242,7 +219,7 @@ class WindowOperator final
   void open() override {
     Base::open();
     collector_.setOutput(this->output_);
-    state_ = &detail::getOrCreateKeyedState<State, State>(*this->backend_, detail::WindowStateDescriptor());
+    state_ = &State::of(*this->backend_, kWindowContentsStateName);
     timers_ = std::make_unique<InternalTimerService>(
         this->context().processingTimeService(), *this->backend_,
         [this](int64_t t) { onTimer(t, TimeDomain::kProcessingTime); },

@@ -1,0 +1,203 @@
+// IntervalJoinOperator: joins two keyed streams on event time
+// (KeyedStream::intervalJoin, Flink's IntervalJoinOperator): a left record a
+// and a right record b of the same key join when
+//   a.timestamp + lower <= b.timestamp <= a.timestamp + upper,
+// and the pair goes to a ProcessJoinFunction with timestamp max(a, b).
+//
+// Each side's records wait in a per-key buffer (by timestamp) for as long as a
+// record of the other side could still join them: a left record until the
+// watermark passes its timestamp + upper (its timestamp if upper < 0), a right
+// record until it passes its timestamp - lower (its timestamp if lower > 0).
+// The operator's watermark is the minimum of its inputs'; a record behind it is
+// late and dropped (and counted), since its partners may be gone already.
+//
+// State: the buffers of each key in keyed state "_internal/interval-join"
+// and the cleanup times as event-time timers, both checkpointed.
+//
+// Threading: task thread only.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <weir/api/functions.h>
+#include <weir/core/data_io.h>
+#include <weir/runtime/internal_timer_service.h>
+#include <weir/runtime/operators/one_input_operator.h>
+#include <weir/runtime/status_watermark_valve.h>
+#include <weir/state/heap_internal_state.h>
+
+namespace weir {
+
+inline constexpr std::string_view kIntervalJoinStateName = "_internal/interval-join";
+
+template <class A, class B, class Out>
+class ProcessJoinFunction : public RichFunction {
+ public:
+  using LeftType = A;
+  using RightType = B;
+  using OutputType = Out;
+  class Context : public detail::SideOutputContext {
+   public:
+    virtual Timestamp leftTimestamp() const = 0;
+    virtual Timestamp rightTimestamp() const = 0;
+    // The joined pair's timestamp: the larger of the two.
+    virtual Timestamp timestamp() const = 0;
+
+   protected:
+    Timestamp sideOutputTimestamp() const override { return timestamp(); }
+  };
+  virtual void processElement(const A& left, const B& right, Context& ctx, Collector<Out>& out) = 0;
+};
+
+template <class K, class F, class KSA, class KSB>
+class IntervalJoinOperator final : public StreamOperator {
+  using A = typename F::LeftType;
+  using B = typename F::RightType;
+  using Out = typename F::OutputType;
+  // Per key: left and right records by timestamp.
+  using Buffers = std::pair<std::map<int64_t, std::vector<A>>, std::map<int64_t, std::vector<B>>>;
+  using State = detail::HeapInternalState<Buffers>;
+
+ public:
+  IntervalJoinOperator(F fn, KSA leftKey, KSB rightKey, int64_t lower, int64_t upper)
+      : fn_(std::move(fn)),
+        leftKey_(std::move(leftKey)),
+        rightKey_(std::move(rightKey)),
+        lower_(lower),
+        upper_(upper),
+        port1_(*this),
+        port2_(*this),
+        combined_(*this),
+        valve_(2, combined_),
+        ctx_(*this) {
+    this->registerUserFunction(fn_);
+  }
+
+  int numberOfInputs() const override { return 2; }
+  InputBase* input(int index) override {
+    return index == 1 ? static_cast<InputBase*>(&port1_) : static_cast<InputBase*>(&port2_);
+  }
+  void setOutput(InputBase* output) override { output_ = inputCast<Out>(output); }
+
+  void open() override {
+    backend_ = context().keyedStateBackend();
+    WEIR_CHECK_MSG(backend_ != nullptr, "interval join deployed without a keyed state backend");
+    collector_.setOutput(output_);
+    state_ = &State::of(*backend_, kIntervalJoinStateName);
+    timers_ = std::make_unique<InternalTimerService>(
+        context().processingTimeService(), *backend_, [](int64_t) {}, [this](int64_t t) { cleanUp(t); });
+    detail::openFunction(fn_, context());
+  }
+  void close() override { detail::closeFunction(fn_); }
+
+  void processElement1(const A& a, Timestamp ts) {
+    if (!accept(ts)) return;
+    setKey(leftKey_(a));
+    Buffers& b = state_->getOrCreate();
+    b.first[ts].push_back(a);
+    for (auto it = b.second.lower_bound(ts + lower_); it != b.second.end() && it->first <= ts + upper_;
+         ++it) {
+      for (const B& r : it->second) emit(a, r, ts, it->first);
+    }
+    timers_->registerEventTimeTimer(upper_ > 0 ? ts + upper_ : ts);
+  }
+  void processElement2(const B& r, Timestamp ts) {
+    if (!accept(ts)) return;
+    setKey(rightKey_(r));
+    Buffers& b = state_->getOrCreate();
+    b.second[ts].push_back(r);
+    for (auto it = b.first.lower_bound(ts - upper_); it != b.first.end() && it->first <= ts - lower_; ++it) {
+      for (const A& a : it->second) emit(a, r, it->first, ts);
+    }
+    timers_->registerEventTimeTimer(lower_ < 0 ? ts - lower_ : ts);
+  }
+  void processWatermark(int input, Timestamp watermark) { valve_.inputWatermark(input - 1, watermark); }
+  void processWatermarkStatus(int input, WatermarkStatus status) {
+    valve_.inputWatermarkStatus(input - 1, status);
+  }
+
+  uint64_t numLateRecordsDropped() const { return lateDropped_; }
+
+ private:
+  struct Combined final : InputBase {
+    explicit Combined(IntervalJoinOperator& op) : op(op) {}
+    void processWatermark(Timestamp watermark) override {
+      op.timers_->advanceWatermark(watermark);
+      op.output_->processWatermark(watermark);
+      op.forwardWatermarkToSideOutputs(watermark);
+    }
+    void processWatermarkStatus(WatermarkStatus status) override {
+      op.output_->processWatermarkStatus(status);
+      op.forwardWatermarkStatusToSideOutputs(status);
+    }
+    IntervalJoinOperator& op;
+  };
+  struct Ctx final : F::Context {
+    explicit Ctx(IntervalJoinOperator& op) : op(op) {}
+    Timestamp leftTimestamp() const override { return left; }
+    Timestamp rightTimestamp() const override { return right; }
+    Timestamp timestamp() const override { return std::max(left, right); }
+    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
+    IntervalJoinOperator& op;
+    Timestamp left = 0, right = 0;
+  };
+
+  // False for a late record (dropped); throws for one without a timestamp.
+  bool accept(Timestamp ts) {
+    if (ts == kNoTimestamp) {
+      throw std::runtime_error(
+          "interval join got a record without a timestamp: interval joins work on event time; give the "
+          "sources a WatermarkStrategy with a timestamp assigner");
+    }
+    const Timestamp wm = timers_->currentWatermark();
+    if (wm != kMinWatermark && ts < wm) {
+      ++lateDropped_;
+      return false;
+    }
+    return true;
+  }
+  template <class Key>
+  void setKey(const Key& key) {
+    keyBytes_.clear();
+    TypeSerializer<K>::serialize(key, keyBytes_);
+    backend_->setCurrentKey(keyBytes_.data(), keyBytes_.size());
+  }
+  void emit(const A& a, const B& b, Timestamp ta, Timestamp tb) {
+    ctx_.left = ta;
+    ctx_.right = tb;
+    collector_.setTimestamp(std::max(ta, tb));
+    invokeUserFunction(*this, [&] { fn_.processElement(a, b, ctx_, collector_); });
+  }
+  // Drops the records of the current key that can no longer join anything at watermark `t`.
+  void cleanUp(int64_t t) {
+    Buffers* b = state_->find();
+    if (b == nullptr) return;
+    const int64_t leftUpTo = upper_ > 0 ? t - upper_ : t;   // left ts whose cleanup time is <= t
+    const int64_t rightUpTo = lower_ < 0 ? t + lower_ : t;  // right ts whose cleanup time is <= t
+    b->first.erase(b->first.begin(), b->first.upper_bound(leftUpTo));
+    b->second.erase(b->second.begin(), b->second.upper_bound(rightUpTo));
+    if (b->first.empty() && b->second.empty()) state_->erase();
+  }
+
+  F fn_;
+  KSA leftKey_;
+  KSB rightKey_;
+  const int64_t lower_, upper_;
+  TwoInputPort<A, IntervalJoinOperator, 1> port1_;
+  TwoInputPort<B, IntervalJoinOperator, 2> port2_;
+  Combined combined_;
+  StatusWatermarkValve valve_;
+  Ctx ctx_;
+  TimestampedCollector<Out> collector_;
+  Input<Out>* output_ = nullptr;
+  KeyedStateBackend* backend_ = nullptr;
+  State* state_ = nullptr;
+  std::unique_ptr<InternalTimerService> timers_;
+  DataOutput keyBytes_;
+  uint64_t lateDropped_ = 0;
+};
+
+}  // namespace weir
