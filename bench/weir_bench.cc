@@ -1,7 +1,7 @@
 // weir-bench: end-to-end throughput of whole jobs on the embedded cluster, and
 // the checkpoint benchmarks (checkpoint_bench.h).
 //
-//   weir-bench <chain|exchange|keyed|exchange-credit|all> [--records N] [--parallelism P] [--keys K]
+//   weir-bench <chain|exchange|keyed|exchange-credit|window|all> [--records N] [--parallelism P] [--keys K]
 //   weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [options]
 //
 // Each job prints a human line, then "<name> records_per_sec=<N>" (an integer,
@@ -18,10 +18,14 @@
 //   keyed:    source -> keyBy(a % 100000) -> reduce(sum) -> sink, heap state
 //             (--keys K changes the number of distinct keys, to separate the
 //             cost of state that fits in cache from that of state that does not)
+//   window:   source with event time a / 1000 ms and monotonous watermarks ->
+//             keyBy(a % 100000) -> 1 s tumbling event-time windows ->
+//             aggregate(count, sum) -> sink (1M records per window; one result
+//             per key and window)
 // Each run checks the sink's record count against the expected one, so a fast
 // but wrong engine does not produce a figure.
 //
-// "all" runs the four throughput jobs (about 15 s); the checkpoint
+// "all" runs the five throughput jobs (about 20 s); the checkpoint
 // benchmarks take two to three minutes together and up to 3 GB of memory, so
 // they run only by name, or all three with "checkpoints".
 #include <algorithm>
@@ -138,6 +142,57 @@ uint64_t buildKeyed(StreamExecutionEnvironment& env, const JobOptions& o,
   return uint64_t(o.records);
 }
 
+// Event time of the window job: 1000 records per millisecond, so a 1 s window holds 1M records.
+inline Timestamp windowEventTime(const Event& e) { return Timestamp(e.a / 1000); }
+constexpr int64_t kWindowRecords = 1'000'000;  // per 1 s tumbling window
+
+// Tumbling windows of (count, sum of b) per key, flushed when the window changes.
+uint64_t baselineWindow(const JobOptions& o) {
+  std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> window;
+  uint64_t sum = 0;
+  int64_t current = 0;
+  for (int64_t i = 0; i < o.records; ++i) {
+    Event e;
+    makeRecord(uint64_t(i), e);
+    if (i / kWindowRecords != current) {
+      for (const auto& [k, v] : window) sum += v.first + v.second;
+      window.clear();
+      current = i / kWindowRecords;
+    }
+    auto& acc = window[e.a % o.keys];
+    acc.first += 1;
+    acc.second += e.b;
+  }
+  for (const auto& [k, v] : window) sum += v.first + v.second;
+  return sum;
+}
+
+struct CountAndSumB final : AggregateFunction<Event, Event, Event> {
+  Event createAccumulator() const override { return Event{0, 0, 0}; }
+  void add(const Event& e, Event& acc) const override {
+    acc.a = e.a;
+    acc.b += 1;
+    acc.c += e.b;
+  }
+  Event getResult(const Event& acc) const override { return acc; }
+  Event merge(const Event& x, const Event& y) const override { return Event{x.a, x.b + y.b, x.c + y.c}; }
+};
+
+uint64_t buildWindow(StreamExecutionEnvironment& env, const JobOptions& o,
+                     const std::shared_ptr<CountingSink<Event>>& sink) {
+  const uint64_t keys = o.keys;
+  auto strategy = WatermarkStrategy<Event>::forMonotonousTimestamps().withTimestampAssigner(
+      [](const Event& e) { return windowEventTime(e); });
+  env.fromSource(counterSource<Event>(o.records), strategy, "Counter Source")
+      .keyBy([keys](const Event& e) { return e.a % keys; })
+      .window(TumblingEventTimeWindows::of(std::chrono::seconds(1)))
+      .aggregate(CountAndSumB{})
+      .sinkTo(sink, "Counting Sink");
+  // One result per key and window: every key occurs in every full window (keys <= 1M).
+  const uint64_t full = uint64_t(o.records / kWindowRecords), rest = uint64_t(o.records % kWindowRecords);
+  return full * std::min<uint64_t>(keys, kWindowRecords) + std::min<uint64_t>(keys, rest);
+}
+
 // Defaults: about 3 s per job on the 2-core reference machine as measured when
 // the benchmark was written (chain ~150M/s, exchange ~70M/s, keyed ~4M/s with
 // 100k keys); at the floors (50M/s, 20M/s, 12M/s) chain and exchange take ~10 s.
@@ -148,6 +203,8 @@ const JobSpec kJobs[] = {
     {"keyed", 60'000'000, buildKeyed, baselineKeyed, "plain loop: generate, std::unordered_map reduce"},
     {"exchange-credit", 200'000'000, buildExchangeCredit, baselineChain,
      "plain loop: generate, map, filter (no exchange)"},
+    {"window", 30'000'000, buildWindow, baselineWindow,
+     "plain loop: generate, per-window std::unordered_map count and sum"},
 };
 
 // Runs one job; returns false if it failed or the sink saw the wrong number of records.
@@ -192,14 +249,15 @@ bool runJob(const JobSpec& job, const JobOptions& options) {
 void usage(FILE* to) {
   std::fprintf(
       to,
-      "usage: weir-bench <chain|exchange|keyed|exchange-credit|all> [--records N] [--parallelism P] [--keys "
+      "usage: weir-bench <chain|exchange|keyed|exchange-credit|window|all> [--records N] [--parallelism P] "
+      "[--keys "
       "K]\n"
       "       weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [--records N]\n"
       "                  [--keys K] [--snapshots N] [--dir DIR]\n"
       "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
       "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed and\n"
       "  exchange-credit 60M/200M records; parallelism 1; keyed job over 100000 distinct keys.\n"
-      "  'all' runs the four throughput jobs, 'checkpoints' the three checkpoint benchmarks\n"
+      "  'all' runs the five throughput jobs, 'checkpoints' the three checkpoint benchmarks\n"
       "  (two to three minutes together, up to 3 GB of memory; see bench/checkpoint_bench.h):\n"
       "    keyed-checkpointed  the keyed job over %lld keys of 128-byte values (1.19 GiB of heap\n"
       "                        tables, 0.89 GB per checkpoint), without and then with a checkpoint\n"

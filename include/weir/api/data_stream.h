@@ -29,6 +29,7 @@
 #include <weir/runtime/operators/co_process_operator.h>
 #include <weir/runtime/operators/filter_operator.h>
 #include <weir/runtime/operators/flat_map_operator.h>
+#include <weir/runtime/operators/keyed_co_process_operator.h>
 #include <weir/runtime/operators/keyed_process_operator.h>
 #include <weir/runtime/operators/map_operator.h>
 #include <weir/runtime/operators/process_operator.h>
@@ -45,6 +46,8 @@ template <class K, class T, class KS = std::function<K(const T&)>>
 class KeyedStream;
 template <class A, class B>
 class ConnectedStreams;
+template <class K, class A, class KSA, class B, class KSB>
+class KeyedConnectedStreams;
 template <class T>
 class DataStreamSink;
 template <class K, class T, class KS, class W>
@@ -362,6 +365,13 @@ class KeyedStream : public DataStream<T> {
   WindowedStream<K, T, KS, W> window(std::shared_ptr<const WindowAssigner<W>> assigner) const;
   // Tumbling count windows: every `size` records of a key form a window.
   WindowedStream<K, T, KS, GlobalWindow> countWindow(int64_t size) const;
+  // Connects with another stream keyed by the same key type: a KeyedCoProcessFunction sees both,
+  // with keyed state and timers shared per key. (connect with a non-keyed stream: DataStream::connect.)
+  using DataStream<T>::connect;
+  template <class B, class KSB>
+  auto connect(const KeyedStream<K, B, KSB>& other) const {
+    return KeyedConnectedStreams<K, T, KS, B, KSB>(*this, other);
+  }
   // An interval join with another stream keyed by the same key type (see weir/api/joining.h).
   template <class B, class KSB>
   IntervalJoin<K, T, KS, B, KSB> intervalJoin(const KeyedStream<K, B, KSB>& other) const;
@@ -436,6 +446,32 @@ class KeyedStream : public DataStream<T> {
   }
 
   KeySelector selector_;
+};
+
+// Two streams keyed by the same key type feeding a KeyedCoProcessFunction.
+template <class K, class A, class KSA, class B, class KSB>
+class KeyedConnectedStreams {
+ public:
+  KeyedConnectedStreams(KeyedStream<K, A, KSA> first, KeyedStream<K, B, KSB> second)
+      : first_(std::move(first)), second_(std::move(second)) {}
+  template <class F>
+  requires std::is_base_of_v<KeyedCoProcessFunction<K, A, B, typename F::OutputType>, F>
+      SingleOutputStreamOperator<typename F::OutputType> process(F fn)
+  const {
+    using Out = typename F::OutputType;
+    using Op = KeyedCoProcessOperator<F, KSA, KSB>;
+    KSA k1 = first_.keySelector();
+    KSB k2 = second_.keySelector();
+    StreamNode& n = detail::addNode(first_.environment(), "KeyedCoProcess",
+                                    [=] { return std::make_unique<Op>(fn, k1, k2); }, detail::typeOps<Out>(),
+                                    {first_.upstreams(), second_.upstreams()});
+    n.keyed = true;
+    return SingleOutputStreamOperator<Out>(&first_.environment(), n.id);
+  }
+
+ private:
+  KeyedStream<K, A, KSA> first_;
+  KeyedStream<K, B, KSB> second_;
 };
 
 // Two streams of possibly different types feeding one two-input operator.

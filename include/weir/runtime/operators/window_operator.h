@@ -57,14 +57,83 @@ inline constexpr std::string_view kWindowContentsStateName = "_internal/window-c
 
 namespace detail {
 
+// The times a trigger registered for one window: sorted and unique. Up to two
+// live inline (a window usually has one timer), so the check on every record
+// ("is this timer registered already?") reads no other memory than the window's.
+class TimerTimes {
+ public:
+  // False if `t` was there already.
+  bool insert(int64_t t) {
+    if (spilled()) return insertInto(spill_, t);
+    const auto end = inline_ + size_;
+    auto it = std::lower_bound(inline_, end, t);
+    if (it != end && *it == t) return false;
+    if (size_ < kInline) {
+      std::copy_backward(it, end, end + 1);
+      *it = t;
+      ++size_;
+      return true;
+    }
+    spill_.assign(inline_, end);
+    size_ = kSpilled;
+    return insertInto(spill_, t);
+  }
+  // False if `t` was not there.
+  bool erase(int64_t t) {
+    if (spilled()) {
+      auto it = std::lower_bound(spill_.begin(), spill_.end(), t);
+      if (it == spill_.end() || *it != t) return false;
+      spill_.erase(it);
+      return true;
+    }
+    const auto end = inline_ + size_;
+    auto it = std::lower_bound(inline_, end, t);
+    if (it == end || *it != t) return false;
+    std::copy(it + 1, end, it);
+    --size_;
+    return true;
+  }
+  bool contains(int64_t t) const {
+    if (spilled()) return std::binary_search(spill_.begin(), spill_.end(), t);
+    return std::binary_search(inline_, inline_ + size_, t);
+  }
+  std::vector<int64_t> toVector() const {
+    return spilled() ? spill_ : std::vector<int64_t>(inline_, inline_ + size_);
+  }
+  void assign(const std::vector<int64_t>& sorted) {
+    if (sorted.size() <= kInline) {
+      spill_.clear();
+      std::copy(sorted.begin(), sorted.end(), inline_);
+      size_ = uint8_t(sorted.size());
+    } else {
+      spill_ = sorted;
+      size_ = kSpilled;
+    }
+  }
+
+ private:
+  static constexpr uint8_t kInline = 2;
+  static constexpr uint8_t kSpilled = 0xFF;
+  bool spilled() const { return size_ == kSpilled; }
+  static bool insertInto(std::vector<int64_t>& v, int64_t t) {
+    auto it = std::lower_bound(v.begin(), v.end(), t);
+    if (it != v.end() && *it == t) return false;
+    v.insert(it, t);
+    return true;
+  }
+  int64_t inline_[kInline] = {};
+  uint8_t size_ = 0;
+  std::vector<int64_t> spill_;
+};
+
 // One live window of a key.
 template <class W, class Acc>
 struct WindowEntry {
   W window{};
   std::optional<Acc> contents;  // empty after a purge, or before the first record
   int64_t triggerValue = 0;
-  std::vector<int64_t> eventTimers;  // times the trigger registered for this window, sorted
-  std::vector<int64_t> processingTimers;
+  TimerTimes eventTimers;  // times the trigger registered for this window
+  TimerTimes processingTimers;
 };
 
 }  // namespace detail
@@ -76,15 +145,20 @@ struct TypeSerializer<detail::WindowEntry<W, Acc>, void> {
     TypeSerializer<W>::serialize(e.window, out);
     TypeSerializer<std::optional<Acc>>::serialize(e.contents, out);
     TypeSerializer<int64_t>::serialize(e.triggerValue, out);
-    TypeSerializer<std::vector<int64_t>>::serialize(e.eventTimers, out);
-    TypeSerializer<std::vector<int64_t>>::serialize(e.processingTimers, out);
+    TypeSerializer<std::vector<int64_t>>::serialize(e.eventTimers.toVector(), out);
+    TypeSerializer<std::vector<int64_t>>::serialize(e.processingTimers.toVector(), out);
   }
   static void deserialize(E& e, DataInput& in) {
     TypeSerializer<W>::deserialize(e.window, in);
     TypeSerializer<std::optional<Acc>>::deserialize(e.contents, in);
     TypeSerializer<int64_t>::deserialize(e.triggerValue, in);
-    TypeSerializer<std::vector<int64_t>>::deserialize(e.eventTimers, in);
-    TypeSerializer<std::vector<int64_t>>::deserialize(e.processingTimers, in);
+    std::vector<int64_t> times;
+    for (detail::TimerTimes* t : {&e.eventTimers, &e.processingTimers}) {
+      TypeSerializer<std::vector<int64_t>>::deserialize(times, in);
+      if (std::adjacent_find(times.begin(), times.end(), std::greater_equal<int64_t>()) != times.end())
+        throw SerializationError("a window's timer times are not strictly increasing");
+      t->assign(times);
+    }
   }
   static std::string name() {
     return "window<" + TypeSerializer<W>::name() + "," + TypeSerializer<std::optional<Acc>>::name() + ">";
@@ -240,6 +314,7 @@ class WindowOperator final
     Entries& es = state_->getOrCreate();
     for (const W& w : assigned_) {
       size_t i;
+      created_ = false;
       if (assigner_->isMerging()) {
         i = mergeInto(es, w);
         if (isWindowLate(es[i].window)) {
@@ -256,7 +331,8 @@ class WindowOperator final
       const TriggerResult r =
           invokeUserFunction(*this, [&] { return trigger_->onElement(ts, es[i].window, ctx); });
       act(es, i, r);
-      registerCleanupTimer(es[i].window);
+      // A window's cleanup time never changes: its timer was registered when the window was made.
+      if (created_) registerCleanupTimer(es[i].window);
     }
     if (es.empty()) state_->erase();
     if (!added && isElementLate(ts)) {
@@ -290,17 +366,17 @@ class WindowOperator final
     int64_t currentProcessingTime() const override { return op_.timers_->currentProcessingTime(); }
     Timestamp currentWatermark() const override { return op_.timers_->currentWatermark(); }
     void registerEventTimeTimer(int64_t t) override {
-      if (insertSorted(entry_->eventTimers, t)) op_.timers_->registerEventTimeTimer(t);
+      if (entry_->eventTimers.insert(t)) op_.timers_->registerEventTimeTimer(t);
     }
     void deleteEventTimeTimer(int64_t t) override {
-      if (eraseSorted(entry_->eventTimers, t) && !op_.keyNeeds(entries_, entry_, TimeDomain::kEventTime, t))
+      if (entry_->eventTimers.erase(t) && !op_.keyNeeds(entries_, entry_, TimeDomain::kEventTime, t))
         op_.timers_->deleteEventTimeTimer(t);
     }
     void registerProcessingTimeTimer(int64_t t) override {
-      if (insertSorted(entry_->processingTimers, t)) op_.timers_->registerProcessingTimeTimer(t);
+      if (entry_->processingTimers.insert(t)) op_.timers_->registerProcessingTimeTimer(t);
     }
     void deleteProcessingTimeTimer(int64_t t) override {
-      if (eraseSorted(entry_->processingTimers, t) &&
+      if (entry_->processingTimers.erase(t) &&
           !op_.keyNeeds(entries_, entry_, TimeDomain::kProcessingTime, t))
         op_.timers_->deleteProcessingTimeTimer(t);
     }
@@ -322,19 +398,6 @@ class WindowOperator final
     WindowOperator& op;
     const W* w = nullptr;
   };
-
-  static bool insertSorted(std::vector<int64_t>& v, int64_t t) {
-    auto it = std::lower_bound(v.begin(), v.end(), t);
-    if (it != v.end() && *it == t) return false;
-    v.insert(it, t);
-    return true;
-  }
-  static bool eraseSorted(std::vector<int64_t>& v, int64_t t) {
-    auto it = std::lower_bound(v.begin(), v.end(), t);
-    if (it == v.end() || *it != t) return false;
-    v.erase(it);
-    return true;
-  }
 
   TimeDomain cleanupDomain() const {
     return assigner_->isEventTime() ? TimeDomain::kEventTime : TimeDomain::kProcessingTime;
@@ -368,7 +431,7 @@ class WindowOperator final
     for (const Entry& e : entries) {
       if (&e == except) continue;
       const auto& times = domain == TimeDomain::kEventTime ? e.eventTimers : e.processingTimers;
-      if (std::binary_search(times.begin(), times.end(), t)) return true;
+      if (times.contains(t)) return true;
       if (domain == cleanupDomain() && cleanupTime(e.window) == t) return true;
     }
     return false;
@@ -387,6 +450,7 @@ class WindowOperator final
     for (size_t i = 0; i < es.size(); ++i)
       if (es[i].window == w) return i;
     es.push_back(Entry{w, std::nullopt, 0, {}, {}});
+    created_ = true;
     return es.size() - 1;
   }
 
@@ -415,6 +479,7 @@ class WindowOperator final
         result.triggerValue += o.triggerValue;
       }
       es.push_back(std::move(result));
+      created_ = true;
       const size_t index = es.size() - 1;
       {
         TriggerCtx ctx(*this, es, index);
@@ -466,7 +531,7 @@ class WindowOperator final
     if (es == nullptr) return;
     for (size_t i = 0; i < es->size();) {
       auto& times = domain == TimeDomain::kEventTime ? (*es)[i].eventTimers : (*es)[i].processingTimers;
-      if (eraseSorted(times, t)) {
+      if (times.erase(t)) {
         TriggerCtx ctx(*this, *es, i);
         const TriggerResult r = invokeUserFunction(*this, [&] {
           return domain == TimeDomain::kEventTime ? trigger_->onEventTime(t, (*es)[i].window, ctx)
@@ -495,6 +560,7 @@ class WindowOperator final
   std::unique_ptr<InternalTimerService> timers_;
   TimestampedCollector<Out> collector_;
   std::vector<W> assigned_;
+  bool created_ = false;  // the last findOrAdd / mergeInto made a new window
   uint64_t lateRecordsDropped_ = 0;
 };
 

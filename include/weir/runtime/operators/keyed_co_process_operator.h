@@ -1,0 +1,158 @@
+// KeyedCoProcessOperator: runs a KeyedCoProcessFunction over two streams keyed
+// by the same key type (keyed.connect(otherKeyed).process(f), Flink's
+// KeyedCoProcessOperator): each record makes its key current (through the
+// key selector of its input), so keyed state and timers are shared by both
+// inputs per key. The operator's watermark is the minimum of its inputs'; a
+// watermark first fires the event-time timers it makes due, then goes on.
+//
+// Threading: task thread only.
+#pragma once
+
+#include <memory>
+
+#include <weir/api/functions.h>
+#include <weir/core/data_io.h>
+#include <weir/runtime/internal_timer_service.h>
+#include <weir/runtime/operators/one_input_operator.h>
+#include <weir/runtime/status_watermark_valve.h>
+
+namespace weir {
+
+template <class K, class In1, class In2, class Out>
+class KeyedCoProcessFunction : public RichFunction {
+ public:
+  using KeyType = K;
+  using FirstInputType = In1;
+  using SecondInputType = In2;
+  using OutputType = Out;
+  using Context = typename KeyedProcessFunction<K, In1, Out>::Context;
+  using OnTimerContext = typename KeyedProcessFunction<K, In1, Out>::OnTimerContext;
+  virtual void processElement1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
+  virtual void processElement2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
+  virtual void onTimer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {
+    (void)timestamp, (void)ctx, (void)out;
+  }
+};
+
+template <class F, class KS1, class KS2>
+class KeyedCoProcessOperator final : public StreamOperator {
+  using K = typename F::KeyType;
+  using In1 = typename F::FirstInputType;
+  using In2 = typename F::SecondInputType;
+  using Out = typename F::OutputType;
+
+ public:
+  KeyedCoProcessOperator(F fn, KS1 key1, KS2 key2)
+      : fn_(std::move(fn)),
+        key1_(std::move(key1)),
+        key2_(std::move(key2)),
+        port1_(*this),
+        port2_(*this),
+        combined_(*this),
+        valve_(2, combined_),
+        ctx_(*this) {
+    this->registerUserFunction(fn_);
+  }
+
+  int numberOfInputs() const override { return 2; }
+  InputBase* input(int index) override {
+    return index == 1 ? static_cast<InputBase*>(&port1_) : static_cast<InputBase*>(&port2_);
+  }
+  void setOutput(InputBase* output) override { output_ = inputCast<Out>(output); }
+
+  void open() override {
+    backend_ = context().keyedStateBackend();
+    WEIR_CHECK_MSG(backend_ != nullptr, "keyed co-process operator deployed without a keyed state backend");
+    collector_.setOutput(output_);
+    timers_ = std::make_unique<InternalTimerService>(
+        context().processingTimeService(), *backend_,
+        [this](int64_t t) { onTimer(t, TimeDomain::kProcessingTime); },
+        [this](int64_t t) { onTimer(t, TimeDomain::kEventTime); });
+    detail::openFunction(fn_, context());
+  }
+  void close() override { detail::closeFunction(fn_); }
+
+  void processElement1(const In1& value, Timestamp ts) {
+    setKey(key1_(value));
+    prepare(ts);
+    invokeUserFunction(*this, [&] { fn_.processElement1(value, ctx_, collector_); });
+  }
+  void processElement2(const In2& value, Timestamp ts) {
+    setKey(key2_(value));
+    prepare(ts);
+    invokeUserFunction(*this, [&] { fn_.processElement2(value, ctx_, collector_); });
+  }
+  void processWatermark(int input, Timestamp watermark) { valve_.inputWatermark(input - 1, watermark); }
+  void processWatermarkStatus(int input, WatermarkStatus status) {
+    valve_.inputWatermarkStatus(input - 1, status);
+  }
+
+ private:
+  struct Combined final : InputBase {
+    explicit Combined(KeyedCoProcessOperator& op) : op(op) {}
+    void processWatermark(Timestamp watermark) override {
+      op.timers_->advanceWatermark(watermark);
+      op.output_->processWatermark(watermark);
+      op.forwardWatermarkToSideOutputs(watermark);
+    }
+    void processWatermarkStatus(WatermarkStatus status) override {
+      op.output_->processWatermarkStatus(status);
+      op.forwardWatermarkStatusToSideOutputs(status);
+    }
+    KeyedCoProcessOperator& op;
+  };
+  struct Ctx final : F::OnTimerContext, TimerService {
+    explicit Ctx(KeyedCoProcessOperator& op) : op(op) {}
+    Timestamp timestamp() const override { return ts; }
+    const K& getCurrentKey() const override { return op.currentKey_; }
+    TimerService& timerService() override { return *this; }
+    TimeDomain timeDomain() const override { return domain; }
+    int64_t currentProcessingTime() const override { return op.timers_->currentProcessingTime(); }
+    Timestamp currentWatermark() const override { return op.timers_->currentWatermark(); }
+    void registerProcessingTimeTimer(int64_t t) override { op.timers_->registerProcessingTimeTimer(t); }
+    void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
+    void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
+    void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
+    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
+    KeyedCoProcessOperator& op;
+    Timestamp ts = kNoTimestamp;
+    TimeDomain domain = TimeDomain::kProcessingTime;
+  };
+
+  void setKey(const K& key) {
+    currentKey_ = key;
+    keyBytes_.clear();
+    TypeSerializer<K>::serialize(key, keyBytes_);
+    backend_->setCurrentKey(keyBytes_.data(), keyBytes_.size());
+  }
+  void prepare(Timestamp ts) {
+    collector_.setTimestamp(ts);
+    ctx_.ts = ts;
+  }
+  void onTimer(int64_t t, TimeDomain domain) {
+    std::string_view bytes = backend_->currentKey();
+    DataInput in(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    TypeSerializer<K>::deserialize(currentKey_, in);
+    const Timestamp ts = domain == TimeDomain::kEventTime ? t : kNoTimestamp;
+    prepare(ts);
+    ctx_.domain = domain;
+    invokeUserFunction(*this, [&] { fn_.onTimer(t, ctx_, collector_); });
+  }
+
+  F fn_;
+  KS1 key1_;
+  KS2 key2_;
+  TwoInputPort<In1, KeyedCoProcessOperator, 1> port1_;
+  TwoInputPort<In2, KeyedCoProcessOperator, 2> port2_;
+  Combined combined_;
+  StatusWatermarkValve valve_;
+  Ctx ctx_;
+  TimestampedCollector<Out> collector_;
+  Input<Out>* output_ = nullptr;
+  KeyedStateBackend* backend_ = nullptr;
+  std::unique_ptr<InternalTimerService> timers_;
+  K currentKey_{};
+  DataOutput keyBytes_;
+};
+
+}  // namespace weir
