@@ -70,21 +70,28 @@ void nextString(JavaRandom& random, int32_t maxLength, char special, std::string
 
 // StringsGenerator.nextExactString: `length` characters, six per random int: 'a' + rnd % 26, then
 // rnd /= 26, with Java's (and C++'s) truncating % and /, so a negative int gives characters below
-// 'a' as in Nexmark. Truncation is symmetric, so digit k is sign(rnd) * ((|rnd| / 26^k) % 26):
-// the six digits are computed independently of each other, not in a chain of divisions.
+// 'a' as in Nexmark. Truncation is symmetric, so character k is 'a' + sign(rnd) * ((|rnd| / 26^k)
+// % 26): for a whole group of six the characters are computed independently, with constant
+// divisors, instead of in a chain of six dependent divisions (this loop is most of the
+// generator's time).
 void appendExactString(JavaRandom& random, int32_t length, std::string& out) {
-  static constexpr uint32_t kPowers[6] = {1, 26, 676, 17'576, 456'976, 11'881'376};
   const size_t base = out.size();
   out.resize(base + size_t(std::max(length, 0)));  // one size check, not one per character
   char* p = out.data() + base;
-  while (length > 0) {
+  for (; length >= 6; length -= 6, p += 6) {
     const int32_t rnd = random.nextInt();
-    const uint32_t magnitude = rnd < 0 ? 0u - uint32_t(rnd) : uint32_t(rnd);
+    const uint32_t m = rnd < 0 ? 0u - uint32_t(rnd) : uint32_t(rnd);
     const int sign = rnd < 0 ? -1 : 1;
-    const int chars = std::min(length, 6);
-    for (int k = 0; k < chars; ++k) p[k] = char('a' + sign * int((magnitude / kPowers[k]) % 26));
-    p += chars;
-    length -= chars;
+    p[0] = char('a' + sign * int(m % 26));
+    p[1] = char('a' + sign * int(m / 26 % 26));
+    p[2] = char('a' + sign * int(m / 676 % 26));
+    p[3] = char('a' + sign * int(m / 17'576 % 26));
+    p[4] = char('a' + sign * int(m / 456'976 % 26));
+    p[5] = char('a' + sign * int(m / 11'881'376 % 26));
+  }
+  if (length > 0) {
+    int32_t rnd = random.nextInt();
+    for (; length > 0; --length, rnd /= 26) *p++ = char('a' + rnd % 26);
   }
 }
 
