@@ -3,6 +3,7 @@
 //
 //   weir-bench <chain|exchange|keyed|exchange-credit|window|all> [--records N] [--parallelism P] [--keys K]
 //   weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [options]
+//   weir-bench nexmark --query <q0|q1|q2|all> [--events N] [--parallelism P]  (nexmark_bench.h)
 //
 // Each job prints a human line, then "<name> records_per_sec=<N>" (an integer,
 // source records divided by the wall time of execute()); with "all" every job
@@ -44,6 +45,7 @@
 
 #include "bench_support.h"
 #include "checkpoint_bench.h"
+#include "nexmark_bench.h"
 
 namespace weir::bench {
 
@@ -254,6 +256,8 @@ void usage(FILE* to) {
       "K]\n"
       "       weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [--records N]\n"
       "                  [--keys K] [--snapshots N] [--dir DIR]\n"
+      "       weir-bench nexmark --query <q0|q1|q2|all> [--events N] [--parallelism P]  "
+      "(bench/nexmark_bench.h)\n"
       "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
       "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed and\n"
       "  exchange-credit 60M/200M records; parallelism 1; keyed job over 100000 distinct keys.\n"
@@ -293,7 +297,8 @@ int run(int argc, char** argv) {
     usage(stdout);
     return 0;
   }
-  int64_t records = 0;  // 0 = the job's default
+  if (name == "nexmark") return runNexmarkBench(argc - 1, argv + 1);  // its own options
+  int64_t records = 0;                                                // 0 = the job's default
   int64_t parallelism = 1;
   int64_t keys = 0;  // 0 = the job's default
   CheckpointBenchOptions checkpointOptions;

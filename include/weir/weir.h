@@ -13,6 +13,7 @@
 #include <weir/connectors/collect_sink.h>
 #include <weir/connectors/collection_source.h>
 #include <weir/connectors/datagen_source.h>
+#include <weir/connectors/discarding_sink.h>
 #include <weir/connectors/file_sink.h>
 #include <weir/connectors/print_sink.h>
 #include <weir/connectors/rate_limited_source.h>

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <weir/connectors/nexmark/nexmark_source.h>
+
 namespace weir::cli {
 
 // weir run <job> [-p N] [-c FILE] [-D key=value]... [job options]
@@ -26,6 +28,19 @@ class RunCommand {
   bool noProgress_ = false;
   std::string restorePath_;
   bool allowNonRestoredState_ = false;
+};
+
+// weir nexmark-export --events N --dir DIR [--rate R] [--seed S] [--base-time MS]
+class NexmarkExportCommand {
+ public:
+  explicit NexmarkExportCommand(CLI::App& app);
+  bool selected() const { return cmd_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* cmd_;
+  std::string dir_;
+  nexmark::NexmarkSourceOptions options_;  // the stream's parameters (splits and throttle unused)
 };
 
 }  // namespace weir::cli

@@ -10,11 +10,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("weir ") + WEIR_VERSION);
   app.require_subcommand(1);
   weir::cli::RunCommand run(app);
+  weir::cli::NexmarkExportCommand nexmarkExport(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (run.selected()) return run.execute();
+  if (nexmarkExport.selected()) return nexmarkExport.execute();
   return 0;
 }
