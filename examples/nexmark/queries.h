@@ -71,5 +71,10 @@ void sinkResults(const DataStream<T>& results, const ResultSink& sink, std::stri
 void buildQ0(const DataStream<Event>& events, const ResultSink& sink);
 void buildQ1(const DataStream<Event>& events, const ResultSink& sink);
 void buildQ2(const DataStream<Event>& events, const ResultSink& sink);
+void buildQ3(const DataStream<Event>& events, const ResultSink& sink);
+void buildQ4(const DataStream<Event>& events, const ResultSink& sink);
+void buildQ5(const DataStream<Event>& events, const ResultSink& sink);
+void buildQ7(const DataStream<Event>& events, const ResultSink& sink);
+void buildQ8(const DataStream<Event>& events, const ResultSink& sink);
 
 }  // namespace weir::examples::nexmark
