@@ -14,6 +14,7 @@
 #include <weir/weir.h>
 
 #include "testing/committed_files.h"
+#include "testing/fast_restarts.h"
 #include "testing/temp_dir.h"
 
 namespace weir {
@@ -126,11 +127,7 @@ JobExecutionResult runJob(const std::string& out, Inject what, int64_t records) 
   gPoisonArmed = false;
   StreamExecutionEnvironment env;
   env.setParallelism(2);
-  auto& c = env.configuration();
-  c.set("execution.checkpointing.interval", "25 ms");
-  c.set("restart-strategy.type", "fixed-delay");
-  c.set("restart-strategy.fixed-delay.attempts", "2");
-  c.set("restart-strategy.fixed-delay.delay", "0 ms");
+  testing::checkpointAndRestartFast(env, "25 ms");
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, records, 50'000);
   auto seen = std::make_shared<std::atomic<int64_t>>(0);
   auto done = std::make_shared<std::atomic<bool>>(false);

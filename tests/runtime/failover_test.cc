@@ -15,6 +15,8 @@
 
 #include <weir/weir.h>
 
+#include "testing/fast_restarts.h"
+
 namespace weir {
 namespace {
 
@@ -78,11 +80,7 @@ Job buildCountingJob(StreamExecutionEnvironment& env, int64_t records, double ra
 
 void configure(StreamExecutionEnvironment& env, const std::string& interval = "30 ms") {
   env.setParallelism(2);
-  auto& c = env.configuration();
-  c.set("execution.checkpointing.interval", interval);
-  c.set("restart-strategy.type", "fixed-delay");
-  c.set("restart-strategy.fixed-delay.attempts", "3");
-  c.set("restart-strategy.fixed-delay.delay", "10 ms");
+  testing::checkpointAndRestartFast(env, interval, 3, "10 ms");
 }
 
 TEST(FailoverTest, UserExceptionRestartsFromTheLatestCheckpointWithExactState) {

@@ -16,6 +16,7 @@
 #include <weir/weir.h>
 
 #include "testing/committed_files.h"
+#include "testing/fast_restarts.h"
 #include "testing/temp_dir.h"
 
 namespace weir {
@@ -87,12 +88,8 @@ TEST_P(WindowExactlyOnceTest, CommittedWindowResultsEqualTheRunWithoutFailure) {
   TempDir dir;
   StreamExecutionEnvironment env;
   env.setParallelism(2);
-  auto& c = env.configuration();
-  c.set("execution.checkpointing.interval", "30 ms");
-  c.set("pipeline.auto-watermark-interval", "10 ms");
-  c.set("restart-strategy.type", "fixed-delay");
-  c.set("restart-strategy.fixed-delay.attempts", "2");
-  c.set("restart-strategy.fixed-delay.delay", "0 ms");
+  testing::checkpointAndRestartFast(env, "30 ms");
+  env.configuration().set("pipeline.auto-watermark-interval", "10 ms");
   auto seen = std::make_shared<std::atomic<int64_t>>(0);
   auto done = std::make_shared<std::atomic<bool>>(false);
   // Event time = the record's value; each source split is in order.
@@ -139,12 +136,8 @@ TEST(WindowExactlyOnceTest, SessionWindowsMergeAcrossARestartAndCommitEachSessio
   TempDir dir;
   StreamExecutionEnvironment env;
   env.setParallelism(2);
-  auto& c = env.configuration();
-  c.set("execution.checkpointing.interval", "30 ms");
-  c.set("pipeline.auto-watermark-interval", "10 ms");
-  c.set("restart-strategy.type", "fixed-delay");
-  c.set("restart-strategy.fixed-delay.attempts", "2");
-  c.set("restart-strategy.fixed-delay.delay", "0 ms");
+  testing::checkpointAndRestartFast(env, "30 ms");
+  env.configuration().set("pipeline.auto-watermark-interval", "10 ms");
   auto seen = std::make_shared<std::atomic<int64_t>>(0);
   auto done = std::make_shared<std::atomic<bool>>(false);
   // Record i has event time 10 * i: within a burst of 50 records consecutive records are 10 ms

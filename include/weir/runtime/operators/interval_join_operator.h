@@ -25,8 +25,7 @@
 #include <weir/api/functions.h>
 #include <weir/core/data_io.h>
 #include <weir/runtime/internal_timer_service.h>
-#include <weir/runtime/operators/one_input_operator.h>
-#include <weir/runtime/status_watermark_valve.h>
+#include <weir/runtime/operators/two_input_operator.h>
 #include <weir/state/heap_internal_state.h>
 
 namespace weir {
@@ -53,7 +52,9 @@ class ProcessJoinFunction : public RichFunction {
 };
 
 template <class K, class F, class KSA, class KSB>
-class IntervalJoinOperator final : public StreamOperator {
+class IntervalJoinOperator final
+    : public TwoInputOperator<typename F::LeftType, typename F::RightType, typename F::OutputType,
+                              IntervalJoinOperator<K, F, KSA, KSB>> {
   using A = typename F::LeftType;
   using B = typename F::RightType;
   using Out = typename F::OutputType;
@@ -68,28 +69,19 @@ class IntervalJoinOperator final : public StreamOperator {
         rightKey_(std::move(rightKey)),
         lower_(lower),
         upper_(upper),
-        port1_(*this),
-        port2_(*this),
-        combined_(*this),
-        valve_(2, combined_),
         ctx_(*this) {
     this->registerUserFunction(fn_);
   }
 
-  int numberOfInputs() const override { return 2; }
-  InputBase* input(int index) override {
-    return index == 1 ? static_cast<InputBase*>(&port1_) : static_cast<InputBase*>(&port2_);
-  }
-  void setOutput(InputBase* output) override { output_ = inputCast<Out>(output); }
-
   void open() override {
-    backend_ = context().keyedStateBackend();
+    backend_ = this->context().keyedStateBackend();
     WEIR_CHECK_MSG(backend_ != nullptr, "interval join deployed without a keyed state backend");
-    collector_.setOutput(output_);
+    collector_.setOutput(this->output_);
     state_ = &State::of(*backend_, kIntervalJoinStateName);
     timers_ = std::make_unique<InternalTimerService>(
-        context().processingTimeService(), *backend_, [](int64_t) {}, [this](int64_t t) { cleanUp(t); });
-    detail::openFunction(fn_, context());
+        this->context().processingTimeService(), *backend_, [](int64_t) {},
+        [this](int64_t t) { cleanUp(t); });
+    detail::openFunction(fn_, this->context());
   }
   void close() override { detail::closeFunction(fn_); }
 
@@ -114,33 +106,21 @@ class IntervalJoinOperator final : public StreamOperator {
     }
     timers_->registerEventTimeTimer(lower_ < 0 ? ts - lower_ : ts);
   }
-  void processWatermark(int input, Timestamp watermark) { valve_.inputWatermark(input - 1, watermark); }
-  void processWatermarkStatus(int input, WatermarkStatus status) {
-    valve_.inputWatermarkStatus(input - 1, status);
-  }
-
   uint64_t numLateRecordsDropped() const { return lateDropped_; }
 
  private:
-  struct Combined final : InputBase {
-    explicit Combined(IntervalJoinOperator& op) : op(op) {}
-    void processWatermark(Timestamp watermark) override {
-      op.timers_->advanceWatermark(watermark);
-      op.output_->processWatermark(watermark);
-      op.forwardWatermarkToSideOutputs(watermark);
-    }
-    void processWatermarkStatus(WatermarkStatus status) override {
-      op.output_->processWatermarkStatus(status);
-      op.forwardWatermarkStatusToSideOutputs(status);
-    }
-    IntervalJoinOperator& op;
-  };
+  void onWatermark(Timestamp watermark) override {
+    timers_->advanceWatermark(watermark);
+    TwoInputOperator<A, B, Out, IntervalJoinOperator>::onWatermark(watermark);
+  }
   struct Ctx final : F::Context {
     explicit Ctx(IntervalJoinOperator& op) : op(op) {}
     Timestamp leftTimestamp() const override { return left; }
     Timestamp rightTimestamp() const override { return right; }
     Timestamp timestamp() const override { return std::max(left, right); }
-    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
+    InputBase* sideOutput(const std::string& tag) const override {
+      return op.StreamOperator::sideOutput(tag);
+    }
     IntervalJoinOperator& op;
     Timestamp left = 0, right = 0;
   };
@@ -186,13 +166,8 @@ class IntervalJoinOperator final : public StreamOperator {
   KSA leftKey_;
   KSB rightKey_;
   const int64_t lower_, upper_;
-  TwoInputPort<A, IntervalJoinOperator, 1> port1_;
-  TwoInputPort<B, IntervalJoinOperator, 2> port2_;
-  Combined combined_;
-  StatusWatermarkValve valve_;
   Ctx ctx_;
   TimestampedCollector<Out> collector_;
-  Input<Out>* output_ = nullptr;
   KeyedStateBackend* backend_ = nullptr;
   State* state_ = nullptr;
   std::unique_ptr<InternalTimerService> timers_;

@@ -13,8 +13,7 @@
 #include <weir/api/functions.h>
 #include <weir/core/data_io.h>
 #include <weir/runtime/internal_timer_service.h>
-#include <weir/runtime/operators/one_input_operator.h>
-#include <weir/runtime/status_watermark_valve.h>
+#include <weir/runtime/operators/two_input_operator.h>
 
 namespace weir {
 
@@ -35,7 +34,9 @@ class KeyedCoProcessFunction : public RichFunction {
 };
 
 template <class F, class KS1, class KS2>
-class KeyedCoProcessOperator final : public StreamOperator {
+class KeyedCoProcessOperator final
+    : public TwoInputOperator<typename F::FirstInputType, typename F::SecondInputType, typename F::OutputType,
+                              KeyedCoProcessOperator<F, KS1, KS2>> {
   using K = typename F::KeyType;
   using In1 = typename F::FirstInputType;
   using In2 = typename F::SecondInputType;
@@ -43,32 +44,19 @@ class KeyedCoProcessOperator final : public StreamOperator {
 
  public:
   KeyedCoProcessOperator(F fn, KS1 key1, KS2 key2)
-      : fn_(std::move(fn)),
-        key1_(std::move(key1)),
-        key2_(std::move(key2)),
-        port1_(*this),
-        port2_(*this),
-        combined_(*this),
-        valve_(2, combined_),
-        ctx_(*this) {
+      : fn_(std::move(fn)), key1_(std::move(key1)), key2_(std::move(key2)), ctx_(*this) {
     this->registerUserFunction(fn_);
   }
 
-  int numberOfInputs() const override { return 2; }
-  InputBase* input(int index) override {
-    return index == 1 ? static_cast<InputBase*>(&port1_) : static_cast<InputBase*>(&port2_);
-  }
-  void setOutput(InputBase* output) override { output_ = inputCast<Out>(output); }
-
   void open() override {
-    backend_ = context().keyedStateBackend();
+    backend_ = this->context().keyedStateBackend();
     WEIR_CHECK_MSG(backend_ != nullptr, "keyed co-process operator deployed without a keyed state backend");
-    collector_.setOutput(output_);
+    collector_.setOutput(this->output_);
     timers_ = std::make_unique<InternalTimerService>(
-        context().processingTimeService(), *backend_,
+        this->context().processingTimeService(), *backend_,
         [this](int64_t t) { onTimer(t, TimeDomain::kProcessingTime); },
         [this](int64_t t) { onTimer(t, TimeDomain::kEventTime); });
-    detail::openFunction(fn_, context());
+    detail::openFunction(fn_, this->context());
   }
   void close() override { detail::closeFunction(fn_); }
 
@@ -82,25 +70,12 @@ class KeyedCoProcessOperator final : public StreamOperator {
     prepare(ts);
     invokeUserFunction(*this, [&] { fn_.processElement2(value, ctx_, collector_); });
   }
-  void processWatermark(int input, Timestamp watermark) { valve_.inputWatermark(input - 1, watermark); }
-  void processWatermarkStatus(int input, WatermarkStatus status) {
-    valve_.inputWatermarkStatus(input - 1, status);
-  }
 
  private:
-  struct Combined final : InputBase {
-    explicit Combined(KeyedCoProcessOperator& op) : op(op) {}
-    void processWatermark(Timestamp watermark) override {
-      op.timers_->advanceWatermark(watermark);
-      op.output_->processWatermark(watermark);
-      op.forwardWatermarkToSideOutputs(watermark);
-    }
-    void processWatermarkStatus(WatermarkStatus status) override {
-      op.output_->processWatermarkStatus(status);
-      op.forwardWatermarkStatusToSideOutputs(status);
-    }
-    KeyedCoProcessOperator& op;
-  };
+  void onWatermark(Timestamp watermark) override {
+    timers_->advanceWatermark(watermark);
+    TwoInputOperator<In1, In2, Out, KeyedCoProcessOperator>::onWatermark(watermark);
+  }
   struct Ctx final : F::OnTimerContext, TimerService {
     explicit Ctx(KeyedCoProcessOperator& op) : op(op) {}
     Timestamp timestamp() const override { return ts; }
@@ -113,7 +88,9 @@ class KeyedCoProcessOperator final : public StreamOperator {
     void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
     void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
     void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
-    InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
+    InputBase* sideOutput(const std::string& tag) const override {
+      return op.StreamOperator::sideOutput(tag);
+    }
     KeyedCoProcessOperator& op;
     Timestamp ts = kNoTimestamp;
     TimeDomain domain = TimeDomain::kProcessingTime;
@@ -142,13 +119,8 @@ class KeyedCoProcessOperator final : public StreamOperator {
   F fn_;
   KS1 key1_;
   KS2 key2_;
-  TwoInputPort<In1, KeyedCoProcessOperator, 1> port1_;
-  TwoInputPort<In2, KeyedCoProcessOperator, 2> port2_;
-  Combined combined_;
-  StatusWatermarkValve valve_;
   Ctx ctx_;
   TimestampedCollector<Out> collector_;
-  Input<Out>* output_ = nullptr;
   KeyedStateBackend* backend_ = nullptr;
   std::unique_ptr<InternalTimerService> timers_;
   K currentKey_{};
