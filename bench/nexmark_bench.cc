@@ -1,5 +1,6 @@
 #include "nexmark_bench.h"
 
+#include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "bench_support.h"
 #include "nexmark/queries.h"
+#include "nexmark_baselines.h"
 
 namespace weir::bench {
 
@@ -33,23 +35,28 @@ struct Baseline {
   double eventsPerSecond = 0;
 };
 
-// Generates the events in a plain loop and counts the query's results (what the sink must see).
+// Generates the events in a plain loop and applies the query without the engine
+// (nexmark_baselines.h): the number of results the sink must see.
 Baseline baseline(const std::string& query, int64_t events) {
   const NexmarkGenerator generator{weir::nexmark::GeneratorConfig{}};
+  auto plain = makeNexmarkBaseline(query);
   Event e;
-  uint64_t results = 0, checksum = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t n = 0; n < events; ++n) {
     generator.generate(n, e);
-    if (e.type != EventType::kBid) continue;
-    if (query == "q2" && e.bid.auction % 123 != 0) continue;
-    ++results;
-    checksum += uint64_t(e.bid.price) * (query == "q1" ? 908 : 1) + e.bid.extra.size();
+    plain->onEvent(e);
   }
+  const uint64_t results = plain->results();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  volatile uint64_t sink = checksum;
-  (void)sink;
   return {results, double(events) / std::max(seconds, 1e-9)};
+}
+
+// CPU time of the process (all threads), in seconds.
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 bool runOnce(const nx::Query& query, int64_t events, int parallelism, bool checkpointing, uint64_t expected) {
@@ -62,6 +69,7 @@ bool runOnce(const nx::Query& query, int64_t events, int parallelism, bool check
 
   const std::string name = std::string("nexmark-") + query.name;
   const auto start = std::chrono::steady_clock::now();
+  const double cpuStart = cpuSeconds();
   JobExecutionResult result;
   try {
     result = env.execute("bench-" + name);
@@ -70,6 +78,8 @@ bool runOnce(const nx::Query& query, int64_t events, int parallelism, bool check
     return false;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Cores the job kept busy on average (all its threads: tasks, timers, snapshots).
+  const double cores = (cpuSeconds() - cpuStart) / std::max(seconds, 1e-9);
   if (result.progress.sinkRecordsIn != expected) {
     std::fprintf(stderr, "%s: the sink got %llu results, expected %llu\n", name.c_str(),
                  static_cast<unsigned long long>(result.progress.sinkRecordsIn),
@@ -79,13 +89,13 @@ bool runOnce(const nx::Query& query, int64_t events, int parallelism, bool check
   const double perSecond = double(events) / std::max(seconds, 1e-9);
   const char* mode = checkpointing ? "10s" : "off";
   std::printf(
-      "%s: %lld events in %.3f s (%.2f M events/s, %.2f M/s per core), parallelism %d, %llu results, "
-      "checkpointing %s (%lld checkpoints, the final one included)\n",
-      name.c_str(), static_cast<long long>(events), seconds, perSecond / 1e6, perSecond / 1e6 / parallelism,
-      parallelism, static_cast<unsigned long long>(expected), checkpointing ? "every 10 s" : "off",
-      static_cast<long long>(result.progress.checkpointsCompleted));
-  std::printf("%s events_per_sec=%llu cores=%d checkpointing=%s\n", name.c_str(),
-              static_cast<unsigned long long>(perSecond), parallelism, mode);
+      "%s: %lld events in %.3f s (%.2f M events/s, %.2f M/s per busy core), parallelism %d, %.1f cores busy, "
+      "%llu results, checkpointing %s (%lld checkpoints, the final one included)\n",
+      name.c_str(), static_cast<long long>(events), seconds, perSecond / 1e6,
+      perSecond / 1e6 / std::max(cores, 1.0), parallelism, cores, static_cast<unsigned long long>(expected),
+      checkpointing ? "every 10 s" : "off", static_cast<long long>(result.progress.checkpointsCompleted));
+  std::printf("%s events_per_sec=%llu cores=%.1f checkpointing=%s\n", name.c_str(),
+              static_cast<unsigned long long>(perSecond), cores, mode);
   std::fflush(stdout);
   return true;
 }
