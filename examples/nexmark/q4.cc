@@ -13,11 +13,12 @@
 // (AVG of BIGINT is a BIGINT, truncated, as in Flink SQL; `auctions` counts
 // the closed auctions with a valid bid, so the last row of a category is the
 // final one). An auction's bids are kept while it is open; bids that come
-// before their auction wait for it until the watermark passes them (an
-// auction is older than its bids).
+// before their auction wait for it until the watermark passes them
+// (q4_winning_bids.h).
 #include <weir/connectors/nexmark/csv.h>
 
 #include "nexmark/csv_row.h"
+#include "nexmark/q4_winning_bids.h"
 #include "nexmark/queries.h"
 
 namespace weir::examples::nexmark {
@@ -26,20 +27,10 @@ using weir::nexmark::EventType;
 
 namespace {
 
-struct Opened {
-  int64_t id = 0, category = 0, dateTime = 0, expires = 0;
-};
-WEIR_STRUCT(Opened, id, category, dateTime, expires);
-
-struct Offer {
-  int64_t auction = 0, price = 0, dateTime = 0;
-};
-WEIR_STRUCT(Offer, auction, price, dateTime);
-
-struct Winner {
-  int64_t category = 0, price = 0;
-};
-WEIR_STRUCT(Winner, category, price);
+using q4::Offer;
+using q4::Opened;
+using q4::Winner;
+using q4::WinningBids;
 
 struct Q4Row {
   int64_t category = 0, average = 0, auctions = 0;
@@ -47,50 +38,6 @@ struct Q4Row {
 WEIR_STRUCT(Q4Row, category, average, auctions);
 
 std::string q4Csv(const Q4Row& r) { return (CsvRow() << r.category << r.average << r.auctions).str(); }
-
-// Per auction: the highest valid bid, emitted when the auction closes.
-class WinningBids final : public KeyedCoProcessFunction<int64_t, Opened, Offer, Winner> {
- public:
-  void open(RuntimeContext& ctx) override {
-    auction_ = &ctx.getState(ValueStateDescriptor<Opened>("auction"));
-    best_ = &ctx.getState(ValueStateDescriptor<int64_t>("best-price"));
-    early_ = &ctx.getListState(ListStateDescriptor<Offer>("early-bids"));
-  }
-  void processElement1(const Opened& a, Context& ctx, Collector<Winner>&) override {
-    auction_->update(a);
-    for (const Offer& b : early_->get()) consider(a, b);
-    early_->clear();
-    ctx.timerService().registerEventTimeTimer(a.expires);
-  }
-  void processElement2(const Offer& b, Context& ctx, Collector<Winner>&) override {
-    if (auto a = auction_->value()) {
-      consider(*a, b);
-      return;
-    }
-    early_->add(b);
-    ctx.timerService().registerEventTimeTimer(b.dateTime);
-  }
-  void onTimer(int64_t t, OnTimerContext&, Collector<Winner>& out) override {
-    auto a = auction_->value();
-    if (!a) {
-      early_->clear();  // bids of an auction that ended before them, or that never came
-      return;
-    }
-    if (t < a->expires) return;  // an early bid's timer: its auction came meanwhile
-    if (auto price = best_->value()) out.collect({a->category, *price});
-    auction_->clear();
-    best_->clear();
-  }
-
- private:
-  void consider(const Opened& a, const Offer& b) {
-    if (b.dateTime < a.dateTime || b.dateTime > a.expires) return;
-    if (!best_->value() || b.price > *best_->value()) best_->update(b.price);
-  }
-  ValueState<Opened>* auction_ = nullptr;
-  ValueState<int64_t>* best_ = nullptr;
-  ListState<Offer>* early_ = nullptr;
-};
 
 // Per category: the running average of the winning bids.
 class CategoryAverage final : public KeyedProcessFunction<int64_t, Winner, Q4Row> {
