@@ -55,6 +55,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace weir::detail {
 
 // Key bytes in 16 bytes: inline when at most 15 bytes long, else a heap copy.
@@ -518,10 +522,39 @@ class alignas(64) HeapStateMap {
   }
   // A copy of `page` (deep: heap keys and values are copied).
   Page* copyOf(const Page& page) {
-    Page* copy =
-        newPage(page.size, [&](Slot* slots) { std::uninitialized_copy_n(page.slots, page.size, slots); });
+    Page* copy = newPage(page.size, [&](Slot* slots) {
+      if constexpr (std::is_trivially_copyable_v<S>) {
+        // Inline keys and plain values: the slots' bytes are the slots. Copied with
+        // non-temporal stores: the copy is the snapshot's old version's replacement,
+        // written once now and read later one slot at a time, so it should neither
+        // evict the task's working set from the cache nor read its destination first.
+        if (!page.heapKeys) return streamCopy(slots, page.slots, page.size * sizeof(Slot));
+      }
+      std::uninitialized_copy_n(page.slots, page.size, slots);
+    });
     copy->heapKeys = page.heapKeys;
     return copy;
+  }
+  // Copies `bytes` (a multiple of 64, both ends 64-byte aligned) with non-temporal stores.
+  static void streamCopy(void* to, const void* from, size_t bytes) {
+#if defined(__SSE2__)
+    if (bytes % 64 != 0) return void(std::memcpy(to, from, bytes));
+    auto* d = static_cast<__m128i*>(to);
+    const auto* s = static_cast<const __m128i*>(from);
+    for (size_t i = 0; i < bytes / sizeof(__m128i); i += 4) {
+      const __m128i a = _mm_load_si128(s + i), b = _mm_load_si128(s + i + 1);
+      const __m128i c = _mm_load_si128(s + i + 2), e = _mm_load_si128(s + i + 3);
+      _mm_stream_si128(d + i, a);
+      _mm_stream_si128(d + i + 1, b);
+      _mm_stream_si128(d + i + 2, c);
+      _mm_stream_si128(d + i + 3, e);
+    }
+    // Non-temporal stores are weakly ordered: fence them before the page can be
+    // published to another thread (a later snapshot's reference count increment).
+    _mm_sfence();
+#else
+    std::memcpy(to, from, bytes);
+#endif
   }
   // Records that slot i (of an exclusive page) now holds a key on the heap, if it does.
   void noteHeapKey(Directory& d, size_t i, const Slot& s) {
