@@ -1,5 +1,5 @@
 // CsvRow: builds a CSV result line field by field (csv.h's quoting rules), for
-// the queries' renderers.
+// the queries' renderers. A value, used by one thread at a time.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 // watermark passes its own time: every auction still to come is newer than
 // the watermark, so it started after the bid (and the bid does not count).
 // Exposed in a header for tests/runtime/nexmark_q4_test.cc.
+// Threading: a user function, called on its subtask's task thread only.
 #pragma once
 
 #include <algorithm>

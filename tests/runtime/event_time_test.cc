@@ -127,5 +127,17 @@ TEST(EventTimeTest, ParallelSourcesAdvanceEventTimeDownstreamAndEveryTimerFiresO
   EXPECT_GT(beforeEnd, 0) << "no timer fired before the end of input: watermarks did not flow during the run";
 }
 
+TEST(EventTimeTest, ANegativeAutoWatermarkIntervalIsRejectedWithTheKeyNamed) {
+  StreamExecutionEnvironment env;
+  env.configuration().set("pipeline.auto-watermark-interval", "-5 ms");
+  env.fromSequence(1, 3).sinkTo(std::make_shared<CollectSink<int64_t>>());
+  try {
+    env.execute("bad interval");
+    FAIL() << "a negative interval was accepted";
+  } catch (const StatusException& e) {
+    EXPECT_NE(std::string(e.what()).find("pipeline.auto-watermark-interval"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace weir

@@ -280,9 +280,11 @@ TEST(TimerStateSnapshotTest, DeduplicationAndDeletionAreUnchanged) {
   EXPECT_EQ(state->numEntries(), 0u) << "fired and deleted timers leave no entry behind";
 }
 
-TEST(TimerStateSnapshotTest, UserStatesCannotTakeTimerStateNames) {
+TEST(TimerStateSnapshotTest, UserStatesCannotTakeTimerOrOperatorInternalStateNames) {
   testing::TestingRuntimeContext ctx(KeyGroupRange{0, kMaxParallelism - 1}, kMaxParallelism);
-  for (std::string name : {std::string(kProcessingTimerStateName), std::string("_timer_state/mine")}) {
+  for (std::string name : {std::string(kProcessingTimerStateName), std::string(kEventTimerStateName),
+                           std::string("_timer_state/mine"), std::string("_internal/window-contents"),
+                           std::string("_internal/mine")}) {
     try {
       ctx.getState(ValueStateDescriptor<int64_t>(name));
       FAIL() << name << " was accepted";
@@ -290,7 +292,8 @@ TEST(TimerStateSnapshotTest, UserStatesCannotTakeTimerStateNames) {
       EXPECT_NE(std::string(e.what()).find("reserved"), std::string::npos) << e.what();
     }
   }
-  ctx.getState(ValueStateDescriptor<int64_t>("_timer_statement"));  // only the prefix with its slash
+  ctx.getState(ValueStateDescriptor<int64_t>("_timer_statement"));  // only the prefixes with their slash
+  ctx.getState(ValueStateDescriptor<int64_t>("_internals"));
 }
 
 void setVersion(std::string& bytes, uint32_t version) {

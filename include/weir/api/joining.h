@@ -23,6 +23,9 @@
 // fires, then the function sees each matching pair, left records in arrival
 // order, each with every right record in arrival order. Semantics of
 // windows, lateness and triggers are those of weir/api/windowed_stream.h.
+//
+// Builders are values (build a job from one thread); the join functions run on
+// their subtask's task thread, like every user function.
 #pragma once
 
 #include <chrono>

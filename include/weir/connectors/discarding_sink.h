@@ -1,6 +1,7 @@
 // DiscardingSink: drops every record (Flink's DiscardingSink). For benchmarks
 // and jobs run for their side effects; the job's sink metrics still count the
 // records it received.
+// Threading: stateless; its writers run on their task threads.
 #pragma once
 
 #include <memory>

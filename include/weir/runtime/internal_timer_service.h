@@ -41,11 +41,13 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include <weir/api/functions.h>
 #include <weir/core/check.h>
 #include <weir/runtime/runtime_context.h>
 #include <weir/runtime/stream_operator.h>
@@ -169,5 +171,25 @@ class InternalTimerService {
   int64_t scheduledAt_ = kNone;
   Timestamp watermark_ = kMinWatermark;
 };
+
+namespace detail {
+// ctx.timerService() of keyed process functions: the TimerService interface
+// over an operator's InternalTimerService, which the operator creates in open()
+// (so this holds a reference to the operator's pointer, not the service).
+class InternalTimerServiceAdapter : public TimerService {
+ public:
+  explicit InternalTimerServiceAdapter(const std::unique_ptr<InternalTimerService>& timers)
+      : timers_(timers) {}
+  int64_t currentProcessingTime() const override { return timers_->currentProcessingTime(); }
+  Timestamp currentWatermark() const override { return timers_->currentWatermark(); }
+  void registerProcessingTimeTimer(int64_t t) override { timers_->registerProcessingTimeTimer(t); }
+  void deleteProcessingTimeTimer(int64_t t) override { timers_->deleteProcessingTimeTimer(t); }
+  void registerEventTimeTimer(int64_t t) override { timers_->registerEventTimeTimer(t); }
+  void deleteEventTimeTimer(int64_t t) override { timers_->deleteEventTimeTimer(t); }
+
+ private:
+  const std::unique_ptr<InternalTimerService>& timers_;
+};
+}  // namespace detail
 
 }  // namespace weir

@@ -25,6 +25,7 @@
 #include <weir/api/functions.h>
 #include <weir/core/data_io.h>
 #include <weir/runtime/internal_timer_service.h>
+#include <weir/runtime/operators/keyed_operator.h>
 #include <weir/runtime/operators/two_input_operator.h>
 #include <weir/state/heap_internal_state.h>
 
@@ -74,12 +75,11 @@ class IntervalJoinOperator final
   }
 
   void open() override {
-    backend_ = this->context().keyedStateBackend();
-    WEIR_CHECK_MSG(backend_ != nullptr, "interval join deployed without a keyed state backend");
+    key_.attach(this->context().keyedStateBackend(), this->context().operatorName());
     collector_.setOutput(this->output_);
-    state_ = &State::of(*backend_, kIntervalJoinStateName);
+    state_ = &State::of(key_.backend(), kIntervalJoinStateName);
     timers_ = std::make_unique<InternalTimerService>(
-        this->context().processingTimeService(), *backend_, [](int64_t) {},
+        this->context().processingTimeService(), key_.backend(), [](int64_t) {},
         [this](int64_t t) { cleanUp(t); });
     detail::openFunction(fn_, this->context());
   }
@@ -87,7 +87,7 @@ class IntervalJoinOperator final
 
   void processElement1(const A& a, Timestamp ts) {
     if (!accept(ts)) return;
-    setKey(leftKey_(a));
+    key_.set(leftKey_(a));
     Buffers& b = state_->getOrCreate();
     b.first[ts].push_back(a);
     for (auto it = b.second.lower_bound(ts + lower_); it != b.second.end() && it->first <= ts + upper_;
@@ -98,7 +98,7 @@ class IntervalJoinOperator final
   }
   void processElement2(const B& r, Timestamp ts) {
     if (!accept(ts)) return;
-    setKey(rightKey_(r));
+    key_.set(rightKey_(r));
     Buffers& b = state_->getOrCreate();
     b.second[ts].push_back(r);
     for (auto it = b.first.lower_bound(ts - upper_); it != b.first.end() && it->first <= ts - lower_; ++it) {
@@ -139,12 +139,6 @@ class IntervalJoinOperator final
     }
     return true;
   }
-  template <class Key>
-  void setKey(const Key& key) {
-    keyBytes_.clear();
-    TypeSerializer<K>::serialize(key, keyBytes_);
-    backend_->setCurrentKey(keyBytes_.data(), keyBytes_.size());
-  }
   void emit(const A& a, const B& b, Timestamp ta, Timestamp tb) {
     ctx_.left = ta;
     ctx_.right = tb;
@@ -168,10 +162,9 @@ class IntervalJoinOperator final
   const int64_t lower_, upper_;
   Ctx ctx_;
   TimestampedCollector<Out> collector_;
-  KeyedStateBackend* backend_ = nullptr;
+  detail::CurrentKey<K> key_;
   State* state_ = nullptr;
   std::unique_ptr<InternalTimerService> timers_;
-  DataOutput keyBytes_;
   uint64_t lateDropped_ = 0;
 };
 

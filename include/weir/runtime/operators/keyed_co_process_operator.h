@@ -13,6 +13,7 @@
 #include <weir/api/functions.h>
 #include <weir/core/data_io.h>
 #include <weir/runtime/internal_timer_service.h>
+#include <weir/runtime/operators/keyed_operator.h>
 #include <weir/runtime/operators/two_input_operator.h>
 
 namespace weir {
@@ -49,11 +50,10 @@ class KeyedCoProcessOperator final
   }
 
   void open() override {
-    backend_ = this->context().keyedStateBackend();
-    WEIR_CHECK_MSG(backend_ != nullptr, "keyed co-process operator deployed without a keyed state backend");
+    key_.attach(this->context().keyedStateBackend(), this->context().operatorName());
     collector_.setOutput(this->output_);
     timers_ = std::make_unique<InternalTimerService>(
-        this->context().processingTimeService(), *backend_,
+        this->context().processingTimeService(), key_.backend(),
         [this](int64_t t) { onTimer(t, TimeDomain::kProcessingTime); },
         [this](int64_t t) { onTimer(t, TimeDomain::kEventTime); });
     detail::openFunction(fn_, this->context());
@@ -61,12 +61,12 @@ class KeyedCoProcessOperator final
   void close() override { detail::closeFunction(fn_); }
 
   void processElement1(const In1& value, Timestamp ts) {
-    setKey(key1_(value));
+    key_.set(key1_(value));
     prepare(ts);
     invokeUserFunction(*this, [&] { fn_.processElement1(value, ctx_, collector_); });
   }
   void processElement2(const In2& value, Timestamp ts) {
-    setKey(key2_(value));
+    key_.set(key2_(value));
     prepare(ts);
     invokeUserFunction(*this, [&] { fn_.processElement2(value, ctx_, collector_); });
   }
@@ -76,18 +76,12 @@ class KeyedCoProcessOperator final
     timers_->advanceWatermark(watermark);
     TwoInputOperator<In1, In2, Out, KeyedCoProcessOperator>::onWatermark(watermark);
   }
-  struct Ctx final : F::OnTimerContext, TimerService {
-    explicit Ctx(KeyedCoProcessOperator& op) : op(op) {}
+  struct Ctx final : F::OnTimerContext, detail::InternalTimerServiceAdapter {
+    explicit Ctx(KeyedCoProcessOperator& op) : InternalTimerServiceAdapter(op.timers_), op(op) {}
     Timestamp timestamp() const override { return ts; }
-    const K& getCurrentKey() const override { return op.currentKey_; }
+    const K& getCurrentKey() const override { return op.key_.get(); }
     TimerService& timerService() override { return *this; }
     TimeDomain timeDomain() const override { return domain; }
-    int64_t currentProcessingTime() const override { return op.timers_->currentProcessingTime(); }
-    Timestamp currentWatermark() const override { return op.timers_->currentWatermark(); }
-    void registerProcessingTimeTimer(int64_t t) override { op.timers_->registerProcessingTimeTimer(t); }
-    void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
-    void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
-    void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
     InputBase* sideOutput(const std::string& tag) const override {
       return op.StreamOperator::sideOutput(tag);
     }
@@ -96,20 +90,12 @@ class KeyedCoProcessOperator final
     TimeDomain domain = TimeDomain::kProcessingTime;
   };
 
-  void setKey(const K& key) {
-    currentKey_ = key;
-    keyBytes_.clear();
-    TypeSerializer<K>::serialize(key, keyBytes_);
-    backend_->setCurrentKey(keyBytes_.data(), keyBytes_.size());
-  }
   void prepare(Timestamp ts) {
     collector_.setTimestamp(ts);
     ctx_.ts = ts;
   }
   void onTimer(int64_t t, TimeDomain domain) {
-    std::string_view bytes = backend_->currentKey();
-    DataInput in(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    TypeSerializer<K>::deserialize(currentKey_, in);
+    key_.loadFromBackend();
     const Timestamp ts = domain == TimeDomain::kEventTime ? t : kNoTimestamp;
     prepare(ts);
     ctx_.domain = domain;
@@ -121,10 +107,8 @@ class KeyedCoProcessOperator final
   KS2 key2_;
   Ctx ctx_;
   TimestampedCollector<Out> collector_;
-  KeyedStateBackend* backend_ = nullptr;
+  detail::CurrentKey<K> key_;
   std::unique_ptr<InternalTimerService> timers_;
-  K currentKey_{};
-  DataOutput keyBytes_;
 };
 
 }  // namespace weir

@@ -58,18 +58,12 @@ class KeyedProcessOperator final : public KeyedOperatorBase<typename F::KeyType,
     invokeUserFunction(*this, [&] { fn_.onTimer(timestamp, ctx_, collector_); });
   }
 
-  struct Ctx final : F::OnTimerContext, TimerService {
-    explicit Ctx(KeyedProcessOperator& op) : op(op) {}
+  struct Ctx final : F::OnTimerContext, detail::InternalTimerServiceAdapter {
+    explicit Ctx(KeyedProcessOperator& op) : InternalTimerServiceAdapter(op.timers_), op(op) {}
     Timestamp timestamp() const override { return ts; }
-    const K& getCurrentKey() const override { return op.currentKey_; }
+    const K& getCurrentKey() const override { return op.currentKey(); }
     TimerService& timerService() override { return *this; }
     TimeDomain timeDomain() const override { return domain; }
-    int64_t currentProcessingTime() const override { return op.timers_->currentProcessingTime(); }
-    Timestamp currentWatermark() const override { return op.timers_->currentWatermark(); }
-    void registerProcessingTimeTimer(int64_t t) override { op.timers_->registerProcessingTimeTimer(t); }
-    void deleteProcessingTimeTimer(int64_t t) override { op.timers_->deleteProcessingTimeTimer(t); }
-    void registerEventTimeTimer(int64_t t) override { op.timers_->registerEventTimeTimer(t); }
-    void deleteEventTimeTimer(int64_t t) override { op.timers_->deleteEventTimeTimer(t); }
     InputBase* sideOutput(const std::string& tag) const override { return op.sideOutput(tag); }
     KeyedProcessOperator& op;
     Timestamp ts = kNoTimestamp;

@@ -7,6 +7,8 @@
 // from upstream are replaced by this operator's own, except the final
 // kMaxWatermark of an ended input, which passes (Flink's rule). Prefer a
 // strategy on the source: there each split gets its own generator.
+//
+// Threading: task thread only (the periodic emission is a processing-time timer, i.e. a mail).
 #pragma once
 
 #include <memory>

@@ -517,7 +517,7 @@ class WindowOperator final
       contents_.withResult(*e.contents, [&](std::span<const Result> results) {
         if constexpr (isProcess) {
           processCtx_.w = &e.window;
-          emitter_.fn.process(this->currentKey_, processCtx_, results, collector_);
+          emitter_.fn.process(this->currentKey(), processCtx_, results, collector_);
         } else {
           for (const Result& r : results) collector_.collect(r);
         }
