@@ -37,13 +37,16 @@ sanitize: sanitize-build
 	@cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest -L unit --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer over the concurrent parts: the network stack and the task runtime.
+# ThreadSanitizer over the concurrent parts: the network stack, the task runtime
+# and the state backend (copy-on-write views read on the snapshot thread while
+# the task writes).
 tsan-build: deps
 	@cmake -S . -B build/tsan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_TSAN=ON \
 	  -DWEIR_BUILD_BENCH=OFF >/dev/null
-	@cmake --build build/tsan -j $(JOBS) --target network_test runtime_test
+	@cmake --build build/tsan -j $(JOBS) --target network_test runtime_test state_test
 
 tsan: tsan-build
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/state_test --gtest_brief=1
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/network_test --gtest_brief=1
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/runtime_test --gtest_brief=1
 

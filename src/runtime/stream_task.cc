@@ -270,10 +270,17 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
         if (!s.empty()) snapshot[p.operatorId] = std::move(s);
       }
     } catch (const std::exception& e) {
+      parts.clear();
       jm->declineCheckpoint(vertex, subtask, id, checkpoint::CheckpointFailureReason::kAsyncSnapshotFailed,
                             std::string("asynchronous part failed: ") + e.what());
       return;
     }
+    // Release the copy-on-write views before acknowledging: the acknowledgement
+    // may complete the checkpoint and let the next barrier reach the task at
+    // once, and the pages a view still holds then are not yet back in their
+    // maps' pools, so the next checkpoint's page copies would take fresh memory
+    // (page faults on the task thread) instead of them (see heap_state_map.h).
+    parts.clear();
     metrics.asyncDuration =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asyncStart);
     jm->acknowledgeCheckpoint(vertex, subtask, id, std::move(snapshot), metrics);

@@ -203,6 +203,8 @@ Result<checkpoint::KeyGroupsStateHandle> writeKeyedSnapshot(const KeyedSnapshotJ
       prefix.writeVarU64(size);
       WEIR_RETURN_IF_ERROR(writer.write(prefix));
       WEIR_RETURN_IF_ERROR(writer.write(data, size));
+      // Key groups are written once, in order: let the task write this one in place again.
+      if (s.live) s.live->releaseKeyGroup(g);
     }
   }
   Result<checkpoint::StreamStateHandle> closed = stream.closeAndGetHandle();

@@ -279,6 +279,36 @@ TEST(KeyedStateSnapshotTest, AsyncPartIsIsolatedFromConcurrentWrites) {
   }
 }
 
+// The asynchronous part releases each key group's copy-on-write view once it is
+// written; running it a second time must fail loudly, not write empty key groups.
+TEST(KeyedStateSnapshotTest, AsyncPartRunTwiceFailsInsteadOfWritingNothing) {
+  fake::FakeCheckpointStorage storage;
+  Ctx ctx;
+  auto& value = ctx.getState(ValueStateDescriptor<int64_t>("value"));
+  for (int64_t k = 0; k < 1000; ++k) {
+    ctx.setKey(k);
+    value.update(k);
+  }
+  state::AsyncKeyedSnapshot async = state::snapshotKeyedState(ctx.backend(), storage, 3);
+  auto first = async();
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  ASSERT_TRUE(first.value().has_value());
+  auto second = async();
+  ASSERT_FALSE(second.isOk());
+  EXPECT_NE(second.status().toString().find("already written and released"), std::string::npos)
+      << second.status().toString();
+
+  // The first run's snapshot is whole.
+  Ctx restored;
+  restore(restored, storage, {*first.value()});
+  auto& restoredValue = restored.getState(ValueStateDescriptor<int64_t>("value"));
+  EXPECT_EQ(restored.entries("value"), 1000u);
+  for (int64_t k = 0; k < 1000; ++k) {
+    restored.setKey(k);
+    ASSERT_EQ(restoredValue.value(), k);
+  }
+}
+
 TEST(KeyedStateSnapshotTest, TwoSubtasksRestoreIntoOne) {
   fake::FakeCheckpointStorage storage;
   std::vector<checkpoint::KeyGroupsStateHandle> handles;

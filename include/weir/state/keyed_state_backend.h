@@ -53,6 +53,11 @@ class KvStateSnapshot {
   // bytes) followed by its value (TypeSerializer of the stored type), and
   // returns how many it wrote.
   virtual uint64_t writeKeyGroup(int keyGroupIndex, DataOutput& out) const = 0;
+  // The key group has been written and will not be written again: whatever
+  // holds its entries can go (for the heap backend: its copy-on-write views, so
+  // that the task writes that key group's pages in place again and the pages
+  // return to their pools for the next copies). Writing it again throws.
+  virtual void releaseKeyGroup(int keyGroupIndex) = 0;
 };
 
 // Base of every state object a backend owns (type-erased for the registry and
@@ -239,9 +244,14 @@ template <class S>
 class HeapKvStateSnapshot final : public KvStateSnapshot {
  public:
   explicit HeapKvStateSnapshot(std::vector<typename HeapStateMap<S>::View> groups)
-      : groups_(std::move(groups)) {}
+      : groups_(std::move(groups)), released_(groups_.size(), false) {}
   uint64_t numEntries(int keyGroupIndex) const override { return groups_[size_t(keyGroupIndex)].size(); }
   uint64_t writeKeyGroup(int keyGroupIndex, DataOutput& out) const override {
+    if (released_[size_t(keyGroupIndex)]) {
+      // Its view is gone: writing it again would write nothing, silently.
+      throw std::logic_error("key group index " + std::to_string(keyGroupIndex) +
+                             " of this snapshot was already written and released");
+    }
     uint64_t n = 0;
     groups_[size_t(keyGroupIndex)].forEach([&](std::string_view key, const S& value) {
       out.writeString(key);
@@ -250,9 +260,14 @@ class HeapKvStateSnapshot final : public KvStateSnapshot {
     });
     return n;
   }
+  void releaseKeyGroup(int keyGroupIndex) override {
+    groups_[size_t(keyGroupIndex)] = {};
+    released_[size_t(keyGroupIndex)] = true;
+  }
 
  private:
   std::vector<typename HeapStateMap<S>::View> groups_;
+  std::vector<bool> released_;
 };
 
 template <class S>
