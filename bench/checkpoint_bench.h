@@ -44,6 +44,7 @@ struct CheckpointBenchOptions {
   int64_t keys = 0;       // keyed-checkpointed; 0 = kWideKeys
   int64_t snapshots = 0;  // snapshot-sync, per size; 0 = kSyncSnapshots
   int parallelism = 1;    // keyed-checkpointed
+  int64_t pairs = 1;      // keyed-checkpointed: unchecked/checkpointed runs, alternating
   std::string dir;        // parent of the scratch directory; empty = $TMPDIR or /tmp
 };
 

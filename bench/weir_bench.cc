@@ -255,7 +255,7 @@ void usage(FILE* to) {
       "[--keys "
       "K]\n"
       "       weir-bench <keyed-checkpointed|snapshot-sync|snapshot-async|checkpoints> [--records N]\n"
-      "                  [--keys K] [--snapshots N] [--dir DIR]\n"
+      "                  [--keys K] [--snapshots N] [--pairs N] [--dir DIR]\n"
       "       weir-bench nexmark --query <q0|q1|q2|all> [--events N] [--parallelism P]  "
       "(bench/nexmark_bench.h)\n"
       "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
@@ -267,6 +267,8 @@ void usage(FILE* to) {
       "                        tables, 0.89 GB per checkpoint), without and then with a checkpoint\n"
       "                        every second (default %lld records); last line\n"
       "                        'keyed-checkpointed records_per_sec=<N>' (with checkpoints);\n"
+      "                        --pairs N alternates N such pairs of runs and reports the\n"
+      "                        median ratio (for machines whose speed drifts);\n"
       "    snapshot-sync       synchronous part of keyed snapshots at 10 MiB and 1 GiB of heap\n"
       "                        state, p50/p99/max over %lld snapshots per size (--snapshots N);\n"
       "                        last line 'snapshot-sync p99_us=<N>';\n"
@@ -312,6 +314,7 @@ int run(int argc, char** argv) {
                       : arg == "--parallelism" ? &parallelism
                       : arg == "--keys"        ? &keys
                       : arg == "--snapshots"   ? &checkpointOptions.snapshots
+                      : arg == "--pairs"       ? &checkpointOptions.pairs
                                                : nullptr;
     if (target == nullptr || i + 1 >= argc || !parsePositive(argv[i + 1], *target)) {
       std::fprintf(stderr, "weir-bench: bad argument '%s'\n", arg.c_str());
