@@ -17,6 +17,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <weir/core/hash.h>
@@ -204,6 +205,19 @@ WideJobRun runWideKeyedJob(int64_t records, uint64_t keys, int parallelism,
   return run;
 }
 
+// Prints the rates of one run of the keyed job; returns them (records/s over the
+// whole input, over its second half).
+std::pair<double, double> reportRates(const char* label, const WideJobRun& run, int64_t records) {
+  const double rate = double(records) / run.seconds;
+  const double halfRate = double(records - records / 2) / run.secondHalfSeconds;
+  std::printf(
+      "keyed-checkpointed: %s: %.2f M records/s (%.3f s to the end of input, %.3f s until the job ended); "
+      "second half of the input %.2f M records/s\n",
+      label, rate / 1e6, run.seconds, run.executeSeconds, halfRate / 1e6);
+  std::fflush(stdout);
+  return {rate, halfRate};
+}
+
 }  // namespace
 
 bool runKeyedCheckpointed(const CheckpointBenchOptions& o) {
@@ -236,23 +250,12 @@ bool runKeyedCheckpointed(const CheckpointBenchOptions& o) {
   for (int64_t pair = 0; pair < o.pairs; ++pair) {
     const WideJobRun plain = runWideKeyedJob(records, keys, o.parallelism, "");
     if (!plain.ok) return false;
-    const double plainRate = double(records) / plain.seconds;
-    const double plainHalfRate = double(records - records / 2) / plain.secondHalfSeconds;
-    std::printf(
-        "keyed-checkpointed: without checkpoints: %.2f M records/s (%.3f s to the end of input, %.3f s "
-        "until the job ended); second half of the input %.2f M records/s\n",
-        plainRate / 1e6, plain.seconds, plain.executeSeconds, plainHalfRate / 1e6);
-    std::fflush(stdout);
+    const auto [plainRate, plainHalfRate] = reportRates("without checkpoints", plain, records);
 
     const WideJobRun checkpointed = runWideKeyedJob(records, keys, o.parallelism, scratch.path());
     if (!checkpointed.ok) return false;
-    const double checkpointedRate = double(records) / checkpointed.seconds;
-    const double checkpointedHalfRate = double(records - records / 2) / checkpointed.secondHalfSeconds;
-    std::printf(
-        "keyed-checkpointed: checkpoint every 1 s: %.2f M records/s (%.3f s to the end of input, %.3f s "
-        "until the job ended); second half of the input %.2f M records/s\n",
-        checkpointedRate / 1e6, checkpointed.seconds, checkpointed.executeSeconds,
-        checkpointedHalfRate / 1e6);
+    const auto [checkpointedRate, checkpointedHalfRate] =
+        reportRates("checkpoint every 1 s", checkpointed, records);
     std::vector<double> totalMs, asyncMs, sizes;
     int64_t maxSyncMs = 0;
     for (const SeenCheckpoint& c : checkpointed.checkpoints) {

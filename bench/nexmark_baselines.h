@@ -4,6 +4,7 @@
 // as the baseline throughput of the same run. Each consumes the events in
 // event-number order and counts the rows the query's engine version emits in
 // total (for q4's updating result: one row per closed auction with a valid bid).
+// Threading: a baseline is used by one thread at a time.
 #pragma once
 
 #include <cstdint>

@@ -48,7 +48,6 @@ namespace weir {
 class KvStateSnapshot {
  public:
   virtual ~KvStateSnapshot() = default;
-  virtual uint64_t numEntries(int keyGroupIndex) const = 0;
   // Appends the entries of one key group, each as its key bytes (varint length,
   // bytes) followed by its value (TypeSerializer of the stored type), and
   // returns how many it wrote.
@@ -245,7 +244,6 @@ class HeapKvStateSnapshot final : public KvStateSnapshot {
  public:
   explicit HeapKvStateSnapshot(std::vector<typename HeapStateMap<S>::View> groups)
       : groups_(std::move(groups)), released_(groups_.size(), false) {}
-  uint64_t numEntries(int keyGroupIndex) const override { return groups_[size_t(keyGroupIndex)].size(); }
   uint64_t writeKeyGroup(int keyGroupIndex, DataOutput& out) const override {
     if (released_[size_t(keyGroupIndex)]) {
       // Its view is gone: writing it again would write nothing, silently.
