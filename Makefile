@@ -6,7 +6,7 @@
 #   make bench    release build + benchmarks
 #   make bench-checkpoints  release build + the checkpoint benchmarks (two to three minutes)
 #   make sanitize ASan+UBSan build into build/sanitize + its unit-test run
-#   make tsan     ThreadSanitizer build of the network and runtime tests + their run
+#   make tsan     ThreadSanitizer build of the network, runtime, state and REST tests + their run
 # Every target first runs scripts/install-deps.sh (Debian packages only).
 
 .PHONY: all release debug test demo bench bench-checkpoints sanitize sanitize-build tsan tsan-build deps format clean
@@ -37,18 +37,19 @@ sanitize: sanitize-build
 	@cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest -L unit --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer over the concurrent parts: the network stack, the task runtime
-# and the state backend (copy-on-write views read on the snapshot thread while
-# the task writes).
+# ThreadSanitizer over the concurrent parts: the network stack, the task runtime,
+# the state backend (copy-on-write views read on the snapshot thread while
+# the task writes) and the REST API (requests read running jobs).
 tsan-build: deps
 	@cmake -S . -B build/tsan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_TSAN=ON \
 	  -DWEIR_BUILD_BENCH=OFF >/dev/null
-	@cmake --build build/tsan -j $(JOBS) --target network_test runtime_test state_test
+	@cmake --build build/tsan -j $(JOBS) --target network_test runtime_test state_test rest_test
 
 tsan: tsan-build
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/state_test --gtest_brief=1
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/network_test --gtest_brief=1
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/runtime_test --gtest_brief=1
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/rest_test --gtest_brief=1
 
 test: release
 	@cd build/release && ctest -LE soak --output-on-failure -j $(JOBS)

@@ -51,6 +51,11 @@ class CheckpointStorage {
   virtual ~CheckpointStorage() = default;
   // A description for messages ("file:///tmp/ckpt/3f2a...", "memory").
   virtual std::string describe() const = 0;
+  // Where checkpoint `id` can be found from outside the job (its chk-N directory), as
+  // the REST API and `weir run -s` show it.
+  virtual std::string externalPointer(int64_t checkpointId) const {
+    return describe() + "/chk-" + std::to_string(checkpointId);
+  }
 
   // Creates the location of checkpoint `id` (the chk-N directory).
   virtual Status initializeLocation(int64_t checkpointId) = 0;

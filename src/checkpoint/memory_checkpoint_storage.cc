@@ -97,6 +97,8 @@ class MemoryCheckpointStorage final : public CheckpointStorage {
   explicit MemoryCheckpointStorage(uint64_t inlineThreshold) : inlineThreshold_(inlineThreshold) {}
 
   std::string describe() const override { return "memory"; }
+  // Flink's word for it: memory checkpoints die with the process.
+  std::string externalPointer(int64_t) const override { return "<checkpoint-not-externally-addressable>"; }
 
   Status initializeLocation(int64_t) override { return Status::ok(); }
 

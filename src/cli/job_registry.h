@@ -14,6 +14,9 @@
 
 namespace weir::cli {
 
+// While a job runs, JobRunner also serves the REST API on rest.address:rest.port
+// (unless rest.enabled is false), so that `weir list`, `weir checkpoints` and the
+// dashboard can watch and steer it.
 class JobRunner {
  public:
   struct Options {

@@ -8,7 +8,12 @@
 
 #include <fmt/format.h>
 
+#include <weir/core/options.h>
+
 #include "cli/job_registry.h"
+#include "cluster/dispatcher.h"
+#include "cluster/local_cluster.h"
+#include "rest/rest_server.h"
 
 namespace weir::cli {
 
@@ -33,6 +38,22 @@ std::string clock(std::chrono::milliseconds d) {
 }  // namespace
 
 int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) {
+  // Declared so that they go in this order: the job's registration (which archives
+  // it), the job, the REST server, the dispatcher.
+  cluster::Dispatcher dispatcher;
+  std::unique_ptr<rest::RestServer> server;
+  if (env.configuration().get(options::kRestEnabled)) {
+    Result<rest::RestServerOptions> o =
+        rest::RestServerOptions::fromConfiguration(env.configuration(), WEIR_VERSION);
+    Result<std::unique_ptr<rest::RestServer>> started =
+        o.isOk() ? rest::RestServer::start(*o, dispatcher)
+                 : Result<std::unique_ptr<rest::RestServer>>(o.status());
+    if (!started.isOk()) {
+      std::fprintf(stderr, "weir: %s\n", started.status().message().c_str());
+      return 2;
+    }
+    server = std::move(started).value();
+  }
   std::unique_ptr<JobClient> client;
   try {
     client = env.executeAsync(jobName);
@@ -43,8 +64,11 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     std::fprintf(stderr, "weir: job '%s' could not be started: %s\n", jobName.c_str(), e.what());
     return 2;
   }
+  cluster::Dispatcher::Registration registration;
+  if (cluster::JobMaster* jm = cluster::jobMasterOf(*client)) registration = dispatcher.add(*jm);
   std::fprintf(stderr, "Job '%s' submitted with id %s (parallelism %d). Ctrl-C cancels it.\n",
                jobName.c_str(), client->jobId().c_str(), env.parallelism());
+  if (server) std::fprintf(stderr, "REST API: %s\n", server->url().c_str());
 
   auto oldInt = std::signal(SIGINT, onSignal);
   auto oldTerm = std::signal(SIGTERM, onSignal);

@@ -6,10 +6,6 @@
 
 namespace weir::cluster {
 
-namespace {
-constexpr size_t kStatsHistory = 32;
-}
-
 CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorOptions options, std::string jobId,
                                              std::string jobName, checkpoint::CheckpointStorage& storage,
                                              CheckpointCoordinatorGateway& gateway,
@@ -21,7 +17,8 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorOptions option
       storage_(storage),
       gateway_(gateway),
       operators_(std::move(operators)),
-      tasksToAcknowledge_(tasksToAcknowledge) {}
+      tasksToAcknowledge_(tasksToAcknowledge),
+      statsTracker_(options.statsHistorySize) {}
 
 CheckpointCoordinator::~CheckpointCoordinator() { shutdown(); }
 
@@ -143,24 +140,16 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
   int64_t id = nextId_++;
   Status s = storage_.initializeLocation(id);
   if (!s.isOk()) {
-    CheckpointStats st;
-    st.id = id;
-    st.status = CheckpointStatus::kFailed;
-    st.failureMessage = s.toString();
-    recordStats(st);
-    ++stats_.failed;
+    statsTracker_.reportFailed(id, runtime::wallClockMillis(), s.toString());
     return s.withContext("checkpoint " + std::to_string(id));
   }
   Pending p;
   p.id = id;
   p.timestampMillis = runtime::wallClockMillis();
   p.triggered = std::chrono::steady_clock::now();
-  p.stats.id = id;
-  p.stats.triggerTimestampMillis = p.timestampMillis;
-  p.stats.total = tasksToAcknowledge_;
   int64_t ts = p.timestampMillis;
   pending_.emplace(id, std::move(p));
-  ++stats_.inProgress;
+  statsTracker_.reportPending(id, ts, tasksToAcknowledge_);
   lock.unlock();
   spdlog::info("triggering checkpoint {} of job {}", id, jobId_);
   std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts);
@@ -183,9 +172,7 @@ void CheckpointCoordinator::acknowledge(int vertexId, int subtaskIndex, int64_t 
   if (it == pending_.end()) return;  // aborted meanwhile; its files are already deleted
   Pending& p = it->second;
   if (!p.acks.emplace(std::make_pair(vertexId, subtaskIndex), std::move(state)).second) return;
-  p.stats.acknowledged++;
-  p.stats.stateSize += metrics.stateSize;
-  p.stats.subtasks.push_back({vertexId, subtaskIndex, metrics});
+  statsTracker_.reportAcknowledged(checkpointId, vertexId, subtaskIndex, runtime::wallClockMillis(), metrics);
   if (int(p.acks.size()) == tasksToAcknowledge_ && p.triggerDone) completeLocked(lock, checkpointId);
 }
 
@@ -201,7 +188,6 @@ void CheckpointCoordinator::decline(int vertexId, int subtaskIndex, int64_t chec
 void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, int64_t id) {
   Pending p = std::move(pending_.at(id));
   pending_.erase(id);
-  --stats_.inProgress;
 
   checkpoint::CheckpointMetadata md;
   md.checkpointId = id;
@@ -235,14 +221,16 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   if (!written.isOk()) {
     // Put it back so that abort sees it and deletes its files.
     pending_.emplace(id, std::move(p));
-    ++stats_.inProgress;
     abortLocked(lock, id, checkpoint::CheckpointFailureReason::kMetadataWriteFailed, written.toString());
     return;
   }
   if (latest_ && latest_->checkpointId > id) {
     // A newer checkpoint completed first (possible with max-concurrent-checkpoints > 1):
     // it subsumes this one, whose transactions its notification already committed.
-    ++stats_.completed;
+    statsTracker_.reportCompleted(
+        id,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered),
+        storage_.externalPointer(id), /*discarded=*/true);
     lock.unlock();
     spdlog::info("checkpoint {} of job {} completed after the newer {}: discarded", id, jobId_,
                  latest_->checkpointId);
@@ -261,18 +249,15 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
     subsumed.push_back(completed_.front());
     completed_.pop_front();
   }
-  p.stats.status = CheckpointStatus::kCompleted;
-  p.stats.endToEndDuration =
+  auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered);
-  ++stats_.completed;
-  stats_.latestCompleted = p.stats;
-  recordStats(p.stats);
-  spdlog::info("completed checkpoint {} of job {} ({} bytes, {} ms)", id, jobId_, p.stats.stateSize,
-               p.stats.endToEndDuration.count());
+  statsTracker_.reportCompleted(id, duration, storage_.externalPointer(id), /*discarded=*/false);
+  spdlog::info("completed checkpoint {} of job {} ({} ms)", id, jobId_, duration.count());
   lock.unlock();
   for (int64_t old : subsumed) {
     Status s = storage_.discardLocation(old);
     if (!s.isOk()) spdlog::warn("could not delete subsumed checkpoint {}: {}", old, s.toString());
+    statsTracker_.reportDiscarded(old);
   }
   gateway_.notifyCheckpointComplete(id);
   lock.lock();
@@ -286,14 +271,7 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
   pending_.erase(it);
-  --stats_.inProgress;
-  ++stats_.failed;
-  p.stats.status = CheckpointStatus::kFailed;
-  p.stats.failureMessage = message;
-  p.stats.endToEndDuration =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered);
-  stats_.latestFailed = p.stats;
-  recordStats(p.stats);
+  statsTracker_.reportFailed(id, runtime::wallClockMillis(), message);
   bool failJob = false;
   if (checkpoint::countsAgainstTolerance(reason)) {
     ++consecutiveFailures_;
@@ -313,18 +291,6 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
   }
   lock.lock();
   cv_.notify_all();
-}
-
-void CheckpointCoordinator::recordStats(const CheckpointStats& s) {
-  stats_.history.push_back(s);
-  while (stats_.history.size() > kStatsHistory) stats_.history.pop_front();
-}
-
-CheckpointStatsSnapshot CheckpointCoordinator::stats() const {
-  std::lock_guard lock(mu_);
-  CheckpointStatsSnapshot s = stats_;
-  for (auto& [id, p] : pending_) s.history.push_back(p.stats);
-  return s;
 }
 
 std::optional<checkpoint::CheckpointMetadata> CheckpointCoordinator::latestCompleted() const {

@@ -35,6 +35,7 @@
 #include "checkpoint/checkpoint_failure.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/metadata.h"
+#include "cluster/checkpoint_stats_tracker.h"
 #include "runtime/task_deployment.h"
 
 namespace weir::cluster {
@@ -46,6 +47,7 @@ struct CheckpointCoordinatorOptions {
   int maxConcurrent = 1;
   int tolerableFailures = 0;
   int numRetained = 1;
+  int statsHistorySize = CheckpointStatsTracker::kDefaultHistorySize;  // web.checkpoints.history
 };
 
 // What the coordinator asks of the job (the JobMaster implements it).
@@ -69,35 +71,6 @@ struct CheckpointedOperator {
   std::string name;
   int parallelism = 1;
   int maxParallelism = kDefaultMaxParallelism;
-};
-
-enum class CheckpointStatus { kInProgress, kCompleted, kFailed };
-
-struct SubtaskCheckpointStats {
-  int vertexId = 0;
-  int subtaskIndex = 0;
-  runtime::SubtaskCheckpointMetrics metrics;
-};
-
-struct CheckpointStats {
-  int64_t id = 0;
-  CheckpointStatus status = CheckpointStatus::kInProgress;
-  int64_t triggerTimestampMillis = 0;
-  std::chrono::milliseconds endToEndDuration{0};
-  uint64_t stateSize = 0;
-  int acknowledged = 0;
-  int total = 0;
-  std::string failureMessage;
-  std::vector<SubtaskCheckpointStats> subtasks;
-};
-
-struct CheckpointStatsSnapshot {
-  int64_t completed = 0;
-  int64_t failed = 0;
-  int64_t inProgress = 0;
-  std::optional<CheckpointStats> latestCompleted;
-  std::optional<CheckpointStats> latestFailed;
-  std::deque<CheckpointStats> history;  // newest last
 };
 
 class CheckpointCoordinator {
@@ -125,7 +98,9 @@ class CheckpointCoordinator {
   void decline(int vertexId, int subtaskIndex, int64_t checkpointId,
                checkpoint::CheckpointFailureReason reason, const std::string& message);
 
-  CheckpointStatsSnapshot stats() const;
+  CheckpointStatsSnapshot stats() const { return statsTracker_.snapshot(); }
+  CheckpointStatsTracker& statsTracker() { return statsTracker_; }
+  const CheckpointCoordinatorOptions& options() const { return options_; }
   // Ids of the completed checkpoints still retained, oldest first.
   std::vector<int64_t> retainedCheckpoints() const;
   // The metadata of the latest completed checkpoint (what a restart restores), if any.
@@ -143,7 +118,6 @@ class CheckpointCoordinator {
     // Set once the coordinators' states are attached: tasks may acknowledge before the
     // trigger call returns, and the checkpoint must not complete without those states.
     bool triggerDone = false;
-    CheckpointStats stats;
   };
 
   void run();
@@ -151,7 +125,6 @@ class CheckpointCoordinator {
   void completeLocked(std::unique_lock<std::mutex>& lock, int64_t id);
   void abortLocked(std::unique_lock<std::mutex>& lock, int64_t id, checkpoint::CheckpointFailureReason reason,
                    const std::string& message);
-  void recordStats(const CheckpointStats& s);  // REQUIRES: mu_
   // Checkpoints that occupy a max-concurrent slot: pending and completing. REQUIRES: mu_
   int inProgressLocked() const { return int(pending_.size()) + completing_; }
 
@@ -177,7 +150,7 @@ class CheckpointCoordinator {
   int64_t soonRequested_ = 0;                             // guarded by mu_: requestCheckpointSoon calls
   int64_t soonServed_ = 0;                                // guarded by mu_: requests a trigger covered
   int completing_ = 0;                                    // guarded by mu_: metadata being written
-  CheckpointStatsSnapshot stats_;                         // guarded by mu_
+  CheckpointStatsTracker statsTracker_;                   // thread-safe on its own
   std::thread scheduler_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "checkpoint/metadata.h"
 #include "cluster/restart_strategy.h"
+#include "runtime/timer_service.h"
 #include "state/operator_state_redistribution.h"
 
 #include <algorithm>
@@ -210,6 +211,8 @@ Status JobMaster::setUpCheckpointing() {
   o.maxConcurrent = config_->get(options::kMaxConcurrentCheckpoints);
   o.tolerableFailures = config_->get(options::kTolerableFailedCheckpoints);
   o.numRetained = config_->get(options::kNumRetainedCheckpoints);
+  o.statsHistorySize = config_->get(options::kWebCheckpointsHistory);
+  if (o.statsHistorySize < 0) return Status::invalidArgument("web.checkpoints.history must not be negative");
   if (o.timeout.count() <= 0)
     return Status::invalidArgument("execution.checkpointing.timeout must be positive");
   if (o.maxConcurrent < 1) {
@@ -323,6 +326,11 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
 
 Status JobMaster::deploy() {
   startTime_ = std::chrono::steady_clock::now();
+  startWallMillis_ = runtime::wallClockMillis();
+  {
+    std::lock_guard lock(mu_);
+    statusTimestamps_[JobStatus::kCreated] = startWallMillis_;
+  }
   WEIR_RETURN_IF_ERROR(loadRestoreCheckpoint());
   auto strategy = createRestartStrategy(*config_, config_->get(options::kCheckpointInterval).has_value());
   if (!strategy.isOk()) return strategy.status();
@@ -341,13 +349,23 @@ Status JobMaster::deploy() {
     for (int s = 0; s < v.parallelism; ++s)
       taskMetrics_[size_t(v.id)].push_back(std::make_shared<runtime::TaskIOMetrics>());
     reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
+    {
+      std::lock_guard lock(mu_);
+      subtaskRuntime_.resize(jobGraph_.vertices.size());
+      subtaskRuntime_[size_t(v.id)].assign(size_t(v.parallelism), SubtaskRuntime{});
+    }
     tasksTotal_ += v.parallelism;
     if (g.node(v.headNode()).isSource) sourceTasks_ += v.parallelism;
   }
 
   WEIR_RETURN_IF_ERROR(setUpCheckpointing());
   if (checkpointStorage_) ownCheckpointReader_ = checkpointStorage_->createReader();
-  if (initialRestore_ && checkpointCoordinator_) checkpointCoordinator_->restoredFrom(*initialRestore_);
+  if (initialRestore_ && checkpointCoordinator_) {
+    checkpointCoordinator_->restoredFrom(*initialRestore_);
+    checkpointCoordinator_->statsTracker().reportRestored(
+        {initialRestore_->checkpointId, runtime::wallClockMillis(), false,
+         config_->get(options::kStateRecoveryPath).value_or("")});
+  }
 
   RestorePoint from;
   if (initialRestore_) from = {&*initialRestore_, initialRestoreReader_.get()};
@@ -488,6 +506,8 @@ Status JobMaster::startAttempt(std::unique_ptr<Attempt> a) {
     sourcesAtEndOfData_ = 0;
     finalCheckpointId_ = 0;
     for (auto& v : reportedRunning_) std::fill(v.begin(), v.end(), 0);
+    for (auto& v : subtaskRuntime_)
+      std::fill(v.begin(), v.end(), SubtaskRuntime{runtime::ExecutionState::kDeploying});
     attemptNumber_ = started->number;
     setStatusLocked(JobStatus::kRunning);
   }
@@ -550,7 +570,16 @@ void JobMaster::runController() {
                  from.metadata ? " from checkpoint " + std::to_string(from.metadata->checkpointId)
                                : std::string(" without state (no completed checkpoint)"));
     // Checkpoints resume now; none triggers before every task of the new attempt runs.
-    if (checkpointCoordinator_) checkpointCoordinator_->resume();
+    if (checkpointCoordinator_) {
+      if (from.metadata != nullptr) {
+        const bool own = from.reader == ownCheckpointReader_.get();
+        checkpointCoordinator_->statsTracker().reportRestored(
+            {from.metadata->checkpointId, runtime::wallClockMillis(), false,
+             own ? checkpointStorage_->externalPointer(from.metadata->checkpointId)
+                 : config_->get(options::kStateRecoveryPath).value_or("")});
+      }
+      checkpointCoordinator_->resume();
+    }
     auto attempt = buildAttempt(number, from);
     Status s = attempt.isOk() ? startAttempt(std::move(attempt).value()) : attempt.status();
     lock.lock();
@@ -563,11 +592,12 @@ void JobMaster::runController() {
   }
 }
 
-JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause) {
+JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause, const std::string& taskName) {
   if (status_ != JobStatus::kRunning) {
     // Failures while cancelling, failing or restarting are consequences, not causes;
     // a failure while cancelling still makes the job FAILED, as before.
     if (status_ == JobStatus::kCancelling && failure_.empty()) {
+      recordExceptionLocked(cause, taskName, false);
       failure_ = cause;
       setStatusLocked(JobStatus::kFailing);
       return FailureAction::kFail;
@@ -578,6 +608,7 @@ JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause) {
   if (d.restart) {
     spdlog::warn("job {} failed and restarts ({}): {}", jobId_, restartStrategy_->describe(), cause);
     restartCauses_.push_back(cause);
+    recordExceptionLocked(cause, taskName, true);
     restartDelay_ = d.delay;
     setStatusLocked(JobStatus::kRestarting);
     ++failureActionsInFlight_;
@@ -586,6 +617,7 @@ JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause) {
   failure_ = cause;
   if (restartStrategy_->describe() != "none" && !d.reason.empty())
     failure_ += " (not restarted: " + d.reason + ")";
+  recordExceptionLocked(failure_, taskName, false);
   setStatusLocked(JobStatus::kFailing);
   return FailureAction::kFail;
 }
@@ -691,7 +723,7 @@ void JobMaster::failJob(const std::string& cause) {
   FailureAction action;
   {
     std::lock_guard lock(mu_);
-    action = onFailureLocked(cause);
+    action = onFailureLocked(cause, "");
   }
   applyFailureAction(action, cause);
 }
@@ -713,8 +745,10 @@ void JobMaster::declineCheckpoint(int vertexId, int subtaskIndex, int64_t checkp
 void JobMaster::setStatusLocked(JobStatus s) {
   if (isGloballyTerminal(status_)) return;
   status_ = s;
+  statusTimestamps_[s] = runtime::wallClockMillis();
   if (isGloballyTerminal(s)) {
     endTime_ = std::chrono::steady_clock::now();
+    endWallMillis_ = statusTimestamps_[s];
     terminated_.notify_all();
     controlCv_.notify_all();
   }
@@ -780,6 +814,10 @@ void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate
   {
     std::lock_guard lock(mu_);
     char& running = reportedRunning_[size_t(u.vertexId)][size_t(u.subtaskIndex)];
+    SubtaskRuntime& rt = subtaskRuntime_[size_t(u.vertexId)][size_t(u.subtaskIndex)];
+    rt.state = u.state;
+    if (u.state == ExecutionState::kRunning) rt.startMillis = runtime::wallClockMillis();
+    if (runtime::isTerminal(u.state)) rt.endMillis = runtime::wallClockMillis();
     if (u.state == ExecutionState::kRunning) {
       running = 1;
       ++tasksRunning_;
@@ -789,7 +827,8 @@ void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate
     ++tasksTerminal_;
     if (running) --tasksRunning_;
     running = 0;
-    if (u.state == ExecutionState::kFailed) action = onFailureLocked(u.failure);
+    if (u.state == ExecutionState::kFailed)
+      action = onFailureLocked(u.failure, taskNameOf(u.vertexId, u.subtaskIndex));
     if (tasksTerminal_ == tasksTotal_) attemptEndedLocked(u.state);
   }
   applyFailureAction(action, u.failure);

@@ -34,6 +34,7 @@
 
 #include "checkpoint/checkpoint_storage.h"
 #include "cluster/checkpoint_coordinator.h"
+#include "cluster/job_details.h"
 #include "cluster/restart_strategy.h"
 #include "graph/job_graph.h"
 #include "network/buffer_pool.h"
@@ -61,6 +62,16 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   JobExecutionResult waitForTermination();
   const std::string& jobId() const { return jobId_; }
   const graph::JobGraph& jobGraph() const { return jobGraph_; }
+
+  // For the REST API and the CLI: copies of the job's current shape and figures.
+  JobDetails details() const;
+  JobExceptions exceptions() const;
+  // Null when checkpointing is off.
+  std::optional<CheckpointConfigInfo> checkpointConfig() const;
+  // Everything above (and the checkpoint statistics and configuration) in one copy.
+  ArchivedJob archive() const;
+  // Triggers a checkpoint now (the REST API's and `weir checkpoint`'s request).
+  Result<int64_t> triggerCheckpoint();
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
   void notifyEndOfData(int vertexId, int subtaskIndex) override;
@@ -93,10 +104,15 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   void teardownAttempt();
   void runController();
   // A failure of the running attempt: asks the restart strategy. REQUIRES: mu_.
-  FailureAction onFailureLocked(const std::string& cause);
+  // `taskName` is empty for job-level failures.
+  FailureAction onFailureLocked(const std::string& cause, const std::string& taskName);
   // Every task of the attempt is terminal. REQUIRES: mu_.
   void attemptEndedLocked(runtime::ExecutionState lastState);
   void applyFailureAction(FailureAction action, const std::string& cause);
+  // Appends to the exception history (bounded by web.exception-history-size). REQUIRES: mu_.
+  void recordExceptionLocked(const std::string& message, const std::string& taskName, bool restarted);
+  // "Map (2/4)", as failures and the dashboard name a subtask.
+  std::string taskNameOf(int vertexId, int subtaskIndex) const;
   Status setUpCheckpointing();
   // Reads the checkpoint named by execution.state-recovery.path, if any, and checks it fits the job.
   Status loadRestoreCheckpoint();
@@ -168,6 +184,18 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::vector<std::vector<char>> reportedRunning_;  // guarded by mu_: [vertex][subtask]
   int tasksTotal_ = 0;
   std::string failure_;  // guarded by mu_: the first task failure (root cause)
+  // What each subtask of the current attempt is doing, for details().
+  struct SubtaskRuntime {
+    runtime::ExecutionState state = runtime::ExecutionState::kCreated;
+    int64_t startMillis = -1;
+    int64_t endMillis = -1;
+  };
+  std::vector<std::vector<SubtaskRuntime>> subtaskRuntime_;  // guarded by mu_: [vertex][subtask]
+  std::vector<ExceptionEntry> exceptionHistory_;             // guarded by mu_: newest last
+  bool exceptionHistoryTruncated_ = false;                   // guarded by mu_
+  std::map<JobStatus, int64_t> statusTimestamps_;            // guarded by mu_
+  int64_t startWallMillis_ = 0;
+  int64_t endWallMillis_ = -1;  // guarded by mu_
   std::chrono::steady_clock::time_point startTime_;
   std::chrono::steady_clock::time_point endTime_;
 };

@@ -66,6 +66,7 @@ class EmbeddedJobClient final : public JobClient {
   JobProgress progress() const override { return jobMaster_->progress(); }
   void cancel() override { jobMaster_->cancel(); }
   JobExecutionResult waitForResult() override { return jobMaster_->waitForTermination(); }
+  JobMaster& jobMaster() { return *jobMaster_; }
 
  private:
   std::unique_ptr<ClusterServices> services_;  // declared first: destroyed after the job master
@@ -73,6 +74,11 @@ class EmbeddedJobClient final : public JobClient {
 };
 
 }  // namespace
+
+JobMaster* jobMasterOf(JobClient& client) {
+  auto* embedded = dynamic_cast<EmbeddedJobClient*>(&client);
+  return embedded == nullptr ? nullptr : &embedded->jobMaster();
+}
 
 Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph,
                                              const std::string& jobName,

@@ -19,6 +19,12 @@ namespace weir::cluster {
 // Creates a new job id: 32 lowercase hex digits, as Flink's JobID.
 std::string newJobId();
 
+class JobMaster;
+
+// The JobMaster behind a client that submitJob returned (null for any other client),
+// for registering the job with a Dispatcher.
+JobMaster* jobMasterOf(JobClient& client);
+
 Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> graph,
                                              const std::string& jobName,
                                              std::shared_ptr<const Configuration> config);

@@ -83,6 +83,11 @@ struct SubtaskCheckpointMetrics {
   std::chrono::milliseconds alignmentDuration{0};
   std::chrono::milliseconds startDelay{0};
   uint64_t stateSize = 0;  // bytes written for this subtask
+  // Bytes of the channels not yet blocked that the task processed while it aligned
+  // (Flink's processed_data), and in-flight bytes it persisted as channel state
+  // (unaligned checkpoints, persisted_data).
+  uint64_t bytesProcessedDuringAlignment = 0;
+  uint64_t bytesPersistedDuringAlignment = 0;
 };
 
 // Records crossing the task's network boundary (Flink's task numRecordsIn/Out).

@@ -22,6 +22,7 @@ using testing::latestCheckpoint;
 using testing::runShell;
 using testing::shellQuote;
 using testing::TempDir;
+using testing::weirRun;
 
 // Committed lines only (hidden in-progress files are not output). Every line must be whole.
 std::map<std::string, std::vector<long>> countsIn(const std::string& dir) {
@@ -58,8 +59,8 @@ TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
   }
 
   const std::string common =
-      std::string(WEIR_BINARY) +
-      " run --no-progress -p 2 -D execution.checkpointing.interval=100ms"
+      weirRun() +
+      " --no-progress -p 2 -D execution.checkpointing.interval=100ms"
       " -D execution.checkpointing.dir=" +
       shellQuote(dir.file("ckpt")) +
       " -D execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION";

@@ -20,6 +20,7 @@ namespace {
 using testing::runShell;
 using testing::shellQuote;
 using testing::TempDir;
+using testing::weirRun;
 
 using Row = std::vector<std::string>;
 
@@ -139,10 +140,9 @@ std::vector<Row> sqliteRows(const TempDir& dir, const std::string& sql) {
 
 std::vector<Row> jobRows(const TempDir& dir, const std::string& query, int64_t events, int seed,
                          const std::string& extraRunOptions = "", const std::string& extraJobOptions = "") {
-  auto r =
-      runShell(std::string(WEIR_BINARY) + " run --no-progress -p 2 " + extraRunOptions + " nexmark --query " +
-               query + " --events " + std::to_string(events) + " --seed " + std::to_string(seed) +
-               " --sink file --output " + shellQuote(dir.file("out")) + " " + extraJobOptions);
+  auto r = runShell(weirRun() + " --no-progress -p 2 " + extraRunOptions + " nexmark --query " + query +
+                    " --events " + std::to_string(events) + " --seed " + std::to_string(seed) +
+                    " --sink file --output " + shellQuote(dir.file("out")) + " " + extraJobOptions);
   EXPECT_EQ(r.exitCode, 0) << r.output;
   std::string text;
   for (const std::string& line : testing::readLinesOfVisibleFiles(dir.file("out"))) text += line + "\n";
@@ -270,15 +270,15 @@ TEST(NexmarkE2E, OracleRejectsAnotherStream) {
 }
 
 TEST(NexmarkE2E, BadOptionsFailWithUsageErrors) {
-  auto r = runShell(std::string(WEIR_BINARY) + " run nexmark --query q99 --events 10");
+  auto r = runShell(weirRun() + " nexmark --query q99 --events 10");
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("q0, q1, q2, q3, q4, q5, q7, q8"), std::string::npos) << r.output;
-  r = runShell(std::string(WEIR_BINARY) + " run nexmark --query q1 --events -3");
+  r = runShell(weirRun() + " nexmark --query q1 --events -3");
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("must not be negative"), std::string::npos) << r.output;
-  r = runShell(std::string(WEIR_BINARY) + " run nexmark --query q1 --rate 0");
+  r = runShell(weirRun() + " nexmark --query q1 --rate 0");
   EXPECT_EQ(r.exitCode, 2) << r.output;
-  r = runShell(std::string(WEIR_BINARY) + " run nexmark --query q1 --sink file");
+  r = runShell(weirRun() + " nexmark --query q1 --sink file");
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("--output"), std::string::npos) << r.output;
   r = runShell(std::string(WEIR_BINARY) + " nexmark-export --events 0 --dir /tmp/never-written");

@@ -17,6 +17,10 @@ struct CommandResult {
 // Runs `command` with /bin/sh, capturing its output.
 CommandResult runShell(const std::string& command);
 
+// "<weir binary> run" with the REST server on a free port: e2e tests run several
+// jobs at once, and each `weir run` serves the REST API (default port 8081).
+inline std::string weirRun() { return std::string(WEIR_BINARY) + " run -D rest.port=0"; }
+
 // Quotes `s` for /bin/sh.
 std::string shellQuote(const std::string& s);
 

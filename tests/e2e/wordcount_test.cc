@@ -16,6 +16,7 @@ namespace {
 using testing::runShell;
 using testing::shellQuote;
 using testing::TempDir;
+using testing::weirRun;
 
 // Deterministic text with mixed case, digits, apostrophes, punctuation, empty
 // lines, non-ASCII bytes and a last line without newline.
@@ -76,9 +77,8 @@ TEST_P(WordCountE2E, EqualsOracle) {
   testing::writeFile(dir.file("in/b.txt"), makeText(2, 5000));
   testing::writeFile(dir.file("in/sub/c.txt"), makeText(3, 2000));
   testing::writeFile(dir.file("in/.hidden.txt"), "secret words never counted\n");
-  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -p " + std::to_string(GetParam()) +
-                    " wordcount --input " + shellQuote(dir.file("in")) + " --output " +
-                    shellQuote(dir.file("out")));
+  auto r = runShell(weirRun() + " --no-progress -p " + std::to_string(GetParam()) + " wordcount --input " +
+                    shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("FINISHED"), std::string::npos) << r.output;
   auto oracle = oracleCounts(shellQuote(dir.file("in/a.txt")) + " " + shellQuote(dir.file("in/b.txt")) + " " +
@@ -95,8 +95,8 @@ TEST(WordCountE2EConfig, SmallBuffersNoChainingFlushEveryRecord) {
   TempDir dir;
   testing::writeFile(dir.file("in/a.txt"), makeText(7, 20000));
   auto r =
-      runShell(std::string(WEIR_BINARY) +
-               " run --no-progress -p 3 -D taskmanager.memory.segment-size=4kb -D execution.buffer-timeout=0 "
+      runShell(weirRun() +
+               " --no-progress -p 3 -D taskmanager.memory.segment-size=4kb -D execution.buffer-timeout=0 "
                "-D pipeline.operator-chaining.enabled=false wordcount --input " +
                shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
@@ -108,8 +108,8 @@ TEST(WordCountE2EConfig, CreditBasedChannels) {
   TempDir dir;
   testing::writeFile(dir.file("in/a.txt"), makeText(11, 20000));
   auto r =
-      runShell(std::string(WEIR_BINARY) +
-               " run --no-progress -p 3 -D taskmanager.network.local-channel-mode=credit-based"
+      runShell(weirRun() +
+               " --no-progress -p 3 -D taskmanager.network.local-channel-mode=credit-based"
                " -D taskmanager.memory.segment-size=4kb -D taskmanager.network.memory.buffers-per-channel=1"
                " -D taskmanager.network.memory.floating-buffers-per-gate=2 wordcount --input " +
                shellQuote(dir.file("in")) + " --output " + shellQuote(dir.file("out")));
@@ -120,8 +120,8 @@ TEST(WordCountE2EConfig, CreditBasedChannels) {
 TEST(WordCountCliTest, UnknownChannelModeIsAClearError) {
   TempDir dir;
   testing::writeFile(dir.file("in.txt"), "a b c\n");
-  auto r = runShell(std::string(WEIR_BINARY) +
-                    " run --no-progress -D taskmanager.network.local-channel-mode=tcp"
+  auto r = runShell(weirRun() +
+                    " --no-progress -D taskmanager.network.local-channel-mode=tcp"
                     " wordcount --input " +
                     shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
@@ -140,7 +140,7 @@ TEST(WordCountCliTest, ConfigFileOverridesAndParallelismFlag) {
   testing::writeFile(dir.file("in.txt"), makeText(5, 500));
   testing::writeFile(dir.file("conf.yaml"),
                      "parallelism:\n  default: 3\ntaskmanager:\n  memory:\n    segment-size: 8kb\n");
-  std::string base = std::string(WEIR_BINARY) + " run --no-progress -c " + shellQuote(dir.file("conf.yaml"));
+  std::string base = weirRun() + " --no-progress -c " + shellQuote(dir.file("conf.yaml"));
   std::string job = " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output ";
   auto r = runShell(base + job + shellQuote(dir.file("out3")));
   ASSERT_EQ(r.exitCode, 0) << r.output;
@@ -158,9 +158,9 @@ TEST(WordCountCliTest, BrokenConfigFileNamesFileAndLine) {
   TempDir dir;
   testing::writeFile(dir.file("in.txt"), "a\n");
   testing::writeFile(dir.file("bad.yaml"), "parallelism.default: 2\nexecution: [unclosed\n  x: : y\n");
-  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress -c " + shellQuote(dir.file("bad.yaml")) +
-                    " wordcount --input " + shellQuote(dir.file("in.txt")) + " --output " +
-                    shellQuote(dir.file("out")));
+  auto r =
+      runShell(weirRun() + " --no-progress -c " + shellQuote(dir.file("bad.yaml")) + " wordcount --input " +
+               shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find(dir.file("bad.yaml")), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("line"), std::string::npos) << r.output;
@@ -168,8 +168,8 @@ TEST(WordCountCliTest, BrokenConfigFileNamesFileAndLine) {
 
 TEST(WordCountCliTest, MissingInputIsAClearError) {
   TempDir dir;
-  auto r = runShell(std::string(WEIR_BINARY) + " run --no-progress wordcount --input " +
-                    shellQuote(dir.file("nope")) + " --output " + shellQuote(dir.file("out")));
+  auto r = runShell(weirRun() + " --no-progress wordcount --input " + shellQuote(dir.file("nope")) +
+                    " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(dir.file("nope")), std::string::npos) << r.output;
@@ -178,21 +178,20 @@ TEST(WordCountCliTest, MissingInputIsAClearError) {
 TEST(WordCountCliTest, BadConfigurationValueIsAClearError) {
   TempDir dir;
   testing::writeFile(dir.file("in.txt"), "a b c\n");
-  auto r = runShell(std::string(WEIR_BINARY) +
-                    " run --no-progress -D execution.buffer-timeout=soon wordcount --input " +
+  auto r = runShell(weirRun() + " --no-progress -D execution.buffer-timeout=soon wordcount --input " +
                     shellQuote(dir.file("in.txt")) + " --output " + shellQuote(dir.file("out")));
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("execution.buffer-timeout"), std::string::npos) << r.output;
 }
 
 TEST(WordCountCliTest, ListShowsWordCount) {
-  auto r = runShell(std::string(WEIR_BINARY) + " run --list");
+  auto r = runShell(weirRun() + " --list");
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("wordcount"), std::string::npos) << r.output;
 }
 
 TEST(WordCountCliTest, UnknownJobIsAClearError) {
-  auto r = runShell(std::string(WEIR_BINARY) + " run nosuchjob");
+  auto r = runShell(weirRun() + " nosuchjob");
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("unknown job 'nosuchjob'"), std::string::npos) << r.output;
 }

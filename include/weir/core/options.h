@@ -112,4 +112,31 @@ inline const ConfigOption<bool> kIgnoreUnclaimedState{
     {"execution.savepoint.ignore-unclaimed-state"},
     "Start even if the checkpoint has state for operators the job no longer has (that state is dropped)."};
 
+// ---- REST API and web dashboard (`weir run`) ----
+inline const ConfigOption<bool> kRestEnabled{
+    "rest.enabled",
+    true,
+    {},
+    "Serve the REST API, the metrics and the web dashboard while `weir run` runs a job."};
+inline const ConfigOption<std::string> kRestAddress{
+    "rest.address",
+    "127.0.0.1",
+    {"rest.bind-address"},
+    "Address the REST server binds to. Anything but loopback needs rest.auth.token."};
+inline const ConfigOption<int32_t> kRestPort{
+    "rest.port", 8081, {"rest.bind-port"}, "Port of the REST server; 0 picks a free one (printed at start)."};
+inline const OptionalConfigOption<std::string> kRestAuthToken{
+    "rest.auth.token",
+    {},
+    "Bearer token that mutating requests (cancel, trigger a checkpoint) must carry; required when "
+    "rest.address is not a loopback address."};
+inline const ConfigOption<MemorySize> kRestMaxContentLength{"rest.server.max-content-length",
+                                                            MemorySize{1 << 20},
+                                                            {},
+                                                            "Largest request body the REST server accepts."};
+inline const ConfigOption<int32_t> kWebCheckpointsHistory{
+    "web.checkpoints.history", 10, {}, "How many recent checkpoints the REST API and the dashboard list."};
+inline const ConfigOption<int32_t> kWebExceptionHistorySize{
+    "web.exception-history-size", 16, {}, "How many recent failures a job's exception history keeps."};
+
 }  // namespace weir::options

@@ -1,0 +1,197 @@
+// JobMaster: what the job looks like from outside (REST API, CLI, dashboard).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include <weir/core/hash.h>
+#include <weir/core/options.h>
+
+#include "cluster/job_master.h"
+#include "runtime/timer_service.h"
+
+namespace weir::cluster {
+
+using runtime::ExecutionState;
+
+namespace {
+
+// A stable 32-hex-digit vertex id (Flink's JobVertexID), from the head operator's
+// uid or name and position, so that the same program gets the same ids every run.
+std::string vertexIdOf(const StreamNode& head, int vertexIndex) {
+  std::string seed = (head.uid.empty() ? head.name + "#" + std::to_string(head.id) : head.uid);
+  uint64_t hi = stableHash(seed.data(), seed.size());
+  seed += "/" + std::to_string(vertexIndex);
+  uint64_t lo = stableHash(seed.data(), seed.size());
+  return fmt::format("{:016x}{:016x}", hi, lo);
+}
+
+// Flink's ExecutionJobVertex#getAggregateExecutionState, in short: a failure or a
+// cancellation shows first, then the least advanced live state; FINISHED only when
+// every subtask finished.
+ExecutionState aggregateState(const std::vector<SubtaskDetails>& subtasks) {
+  auto any = [&](ExecutionState s) {
+    return std::any_of(subtasks.begin(), subtasks.end(),
+                       [&](const SubtaskDetails& d) { return d.state == s; });
+  };
+  for (ExecutionState s : {ExecutionState::kFailed, ExecutionState::kCanceling, ExecutionState::kCanceled,
+                           ExecutionState::kRunning, ExecutionState::kInitializing,
+                           ExecutionState::kDeploying, ExecutionState::kCreated}) {
+    if (any(s)) return s;
+  }
+  return subtasks.empty() ? ExecutionState::kCreated : ExecutionState::kFinished;
+}
+
+}  // namespace
+
+uint64_t VertexDetails::recordsIn() const {
+  uint64_t n = 0;
+  for (const SubtaskDetails& s : subtasks) n += s.recordsIn;
+  return n;
+}
+
+uint64_t VertexDetails::recordsOut() const {
+  uint64_t n = 0;
+  for (const SubtaskDetails& s : subtasks) n += s.recordsOut;
+  return n;
+}
+
+std::map<ExecutionState, int> VertexDetails::stateCounts() const {
+  std::map<ExecutionState, int> counts;
+  for (const SubtaskDetails& s : subtasks) ++counts[s.state];
+  return counts;
+}
+
+bool isSensitiveConfigKey(const std::string& key) {
+  std::string k = key;
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  for (const char* word : {"password", "secret", "token", "apikey", "api-key", "auth-params", "service-key",
+                           "basic-auth", "jaas.config", "account.key"}) {
+    if (k.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string JobMaster::taskNameOf(int vertexId, int subtaskIndex) const {
+  const graph::JobVertex& v = jobGraph_.vertices[size_t(vertexId)];
+  return v.name + " (" + std::to_string(subtaskIndex + 1) + "/" + std::to_string(v.parallelism) + ")";
+}
+
+void JobMaster::recordExceptionLocked(const std::string& message, const std::string& taskName,
+                                      bool restarted) {
+  exceptionHistory_.push_back({runtime::wallClockMillis(), message, taskName, restarted});
+  const size_t limit = size_t(std::max(1, config_->get(options::kWebExceptionHistorySize)));
+  while (exceptionHistory_.size() > limit) {
+    exceptionHistory_.erase(exceptionHistory_.begin());
+    exceptionHistoryTruncated_ = true;
+  }
+}
+
+JobDetails JobMaster::details() const {
+  JobDetails d;
+  d.jobId = jobId_;
+  d.name = jobGraph_.name;
+  d.nowMillis = runtime::wallClockMillis();
+  d.startTimeMillis = startWallMillis_;
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    VertexDetails vd;
+    vd.index = v.id;
+    vd.id = vertexIdOf(streamGraph_->node(v.headNode()), v.id);
+    vd.name = v.name;
+    vd.parallelism = v.parallelism;
+    vd.maxParallelism = v.maxParallelism;
+    for (int e : v.inputEdges) {
+      const graph::JobEdge& edge = jobGraph_.edges[size_t(e)];
+      vd.inputs.push_back({edge.sourceVertex, partitionerName(edge.partitioner.kind)});
+    }
+    for (int s = 0; s < v.parallelism; ++s) {
+      SubtaskDetails sd;
+      sd.index = s;
+      if (size_t(v.id) < taskMetrics_.size() && size_t(s) < taskMetrics_[size_t(v.id)].size()) {
+        sd.recordsIn = taskMetrics_[size_t(v.id)][size_t(s)]->numRecordsIn.get();
+        sd.recordsOut = taskMetrics_[size_t(v.id)][size_t(s)]->numRecordsOut.get();
+      }
+      vd.subtasks.push_back(sd);
+    }
+    d.vertices.push_back(std::move(vd));
+  }
+  std::lock_guard lock(mu_);
+  d.status = status_;
+  d.statusTimestamps = statusTimestamps_;
+  d.restarts = restarts_;
+  d.endTimeMillis = endWallMillis_;
+  d.durationMillis = (endWallMillis_ >= 0 ? endWallMillis_ : d.nowMillis) - startWallMillis_;
+  for (VertexDetails& vd : d.vertices) {
+    if (size_t(vd.index) >= subtaskRuntime_.size()) continue;
+    const auto& rts = subtaskRuntime_[size_t(vd.index)];
+    for (SubtaskDetails& sd : vd.subtasks) {
+      if (size_t(sd.index) >= rts.size()) continue;
+      sd.state = rts[size_t(sd.index)].state;
+      sd.startTimeMillis = rts[size_t(sd.index)].startMillis;
+      sd.endTimeMillis = rts[size_t(sd.index)].endMillis;
+      sd.attempt = attemptNumber_;
+    }
+    vd.state = aggregateState(vd.subtasks);
+  }
+  return d;
+}
+
+JobExceptions JobMaster::exceptions() const {
+  std::lock_guard lock(mu_);
+  JobExceptions e;
+  e.history = exceptionHistory_;
+  e.truncated = exceptionHistoryTruncated_;
+  if (status_ == JobStatus::kFailed || status_ == JobStatus::kFailing) {
+    if (!exceptionHistory_.empty() && !exceptionHistory_.back().restarted) {
+      e.rootCause = exceptionHistory_.back();
+    } else if (!failure_.empty()) {
+      e.rootCause = ExceptionEntry{endWallMillis_ >= 0 ? endWallMillis_ : runtime::wallClockMillis(),
+                                   failure_, "", false};
+    }
+  }
+  return e;
+}
+
+std::optional<CheckpointConfigInfo> JobMaster::checkpointConfig() const {
+  if (!checkpointCoordinator_) return std::nullopt;
+  const CheckpointCoordinatorOptions& o = checkpointCoordinator_->options();
+  CheckpointConfigInfo c;
+  c.mode = "exactly_once";
+  c.intervalMillis = o.interval.count();
+  c.timeoutMillis = o.timeout.count();
+  c.minPauseMillis = o.minPause.count();
+  c.maxConcurrent = o.maxConcurrent;
+  c.tolerableFailures = o.tolerableFailures;
+  c.numRetained = o.numRetained;
+  c.externalization = retention_;
+  c.storage = checkpointStorage_->describe();
+  c.stateBackend = "hashmap";
+  return c;
+}
+
+ArchivedJob JobMaster::archive() const {
+  ArchivedJob a;
+  a.details = details();
+  a.exceptions = exceptions();
+  if (checkpointCoordinator_) a.checkpoints = checkpointCoordinator_->stats();
+  a.checkpointConfig = checkpointConfig();
+  for (const auto& [key, value] : config_->entries())
+    a.configuration[key] = isSensitiveConfigKey(key) ? "******" : value;
+  return a;
+}
+
+Result<int64_t> JobMaster::triggerCheckpoint() {
+  if (!checkpointCoordinator_) {
+    return Status::failedPrecondition("checkpointing is not enabled for job " + jobId_ +
+                                      " (set execution.checkpointing.interval to turn it on)");
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (status_ != JobStatus::kRunning) {
+      return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
+                                        ", not RUNNING");
+    }
+  }
+  return checkpointCoordinator_->triggerCheckpoint();
+}
+
+}  // namespace weir::cluster

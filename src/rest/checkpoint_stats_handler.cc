@@ -1,0 +1,21 @@
+// GET /jobs/:jobid/checkpoints: counts, summary, latest and history of the job's checkpoints.
+#include <nlohmann/json.hpp>
+
+#include "rest/handlers.h"
+#include "rest/json_views.h"
+
+namespace weir::rest {
+
+void addCheckpointStatsRoutes(Router& router, RestContext& context) {
+  router.add("GET", "/jobs/:jobid/checkpoints", RouteKind::kReadOnly,
+             [&context](const RestRequest& request, RestResponse& response) {
+               cluster::ArchivedJob job = jobOrThrow(context, request);
+               if (!job.checkpoints) {
+                 throw RestError(404, "checkpointing is not enabled for job " + job.details.jobId +
+                                          " (execution.checkpointing.interval is not set)");
+               }
+               response.body = checkpointStatsJson(*job.checkpoints, job.details).dump();
+             });
+}
+
+}  // namespace weir::rest

@@ -1,0 +1,80 @@
+// POST /jobs/:jobid/checkpoints: triggers a checkpoint now and answers 202 with a
+// request id; GET /jobs/:jobid/checkpoints/:triggerid tells how it went
+// (IN_PROGRESS, or COMPLETED with the checkpoint id or the failure).
+#include <nlohmann/json.hpp>
+
+#include "rest/handlers.h"
+
+namespace weir::rest {
+
+namespace {
+
+nlohmann::json failure(const std::string& message) {
+  return nlohmann::json{
+      {"status", {{"id", "COMPLETED"}}},
+      {"operation", {{"failure-cause", {{"class", "CheckpointException"}, {"stack-trace", message}}}}}};
+}
+
+}  // namespace
+
+void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
+  router.add("POST", "/jobs/:jobid/checkpoints", RouteKind::kMutating,
+             [&context](const RestRequest& request, RestResponse& response) {
+               std::string requestId;
+               if (!request.body.empty()) {
+                 nlohmann::json body = nlohmann::json::parse(request.body);  // malformed: 400
+                 if (!body.is_object()) throw RestError(400, "the request body must be a JSON object");
+                 if (body.contains("checkpointType")) {
+                   const nlohmann::json& type = body["checkpointType"];
+                   if (!type.is_string() || (type != "CONFIGURED" && type != "FULL" && type != "INCREMENTAL"))
+                     throw RestError(400, "checkpointType must be CONFIGURED, FULL or INCREMENTAL");
+                 }
+                 if (body.contains("triggerId")) {
+                   if (!body["triggerId"].is_string() || body["triggerId"].get<std::string>().empty())
+                     throw RestError(400, "triggerId must be a non-empty string");
+                   requestId = body["triggerId"].get<std::string>();
+                 }
+               }
+               const std::string jobId = request.pathParams.at("jobid");
+               if (JobStatus s = jobOrThrow(context, request).details.status; isGloballyTerminal(s))
+                 throw RestError(409, "job " + jobId + " already ended (" + jobStatusName(s) + ")");
+               // Refusals of a running job (another checkpoint in progress, tasks not
+               // running yet) are the request's outcome, reported when it is polled.
+               Result<int64_t> id = context.dispatcher.triggerCheckpoint(jobId);
+               if (!id.isOk() && id.status().code() == StatusCode::kNotFound)
+                 throw RestError(404, id.status().message());
+               requestId = context.triggers.add(jobId, std::move(id), requestId);
+               response.status = 202;
+               response.body = nlohmann::json{{"request-id", requestId}}.dump();
+             });
+  router.add(
+      "GET", "/jobs/:jobid/checkpoints/:triggerid", RouteKind::kReadOnly,
+      [&context](const RestRequest& request, RestResponse& response) {
+        cluster::ArchivedJob job = jobOrThrow(context, request);
+        const std::string& triggerId = request.pathParams.at("triggerid");
+        std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(job.details.jobId, triggerId);
+        if (!e) throw RestError(404, "no checkpoint was triggered with request id " + triggerId);
+        if (!e->checkpointId.isOk()) {
+          response.body =
+              failure("the checkpoint could not be triggered: " + e->checkpointId.status().message()).dump();
+          return;
+        }
+        const int64_t id = *e->checkpointId;
+        const cluster::CheckpointStats* c = job.checkpoints ? job.checkpoints->find(id) : nullptr;
+        if (c == nullptr) {
+          response.body =
+              failure("checkpoint " + std::to_string(id) +
+                      " is no longer in the history (web.checkpoints.history); its outcome is unknown")
+                  .dump();
+        } else if (c->status == cluster::CheckpointStatus::kInProgress) {
+          response.body = nlohmann::json{{"status", {{"id", "IN_PROGRESS"}}}}.dump();
+        } else if (c->status == cluster::CheckpointStatus::kFailed) {
+          response.body = failure(c->failureMessage).dump();
+        } else {
+          response.body =
+              nlohmann::json{{"status", {{"id", "COMPLETED"}}}, {"operation", {{"checkpointId", id}}}}.dump();
+        }
+      });
+}
+
+}  // namespace weir::rest

@@ -1,0 +1,63 @@
+// What the handlers share: the registry of triggered checkpoints, job lookup and
+// parameter parsing, and the list of every route.
+#include <charconv>
+#include <random>
+
+#include "rest/handlers.h"
+
+namespace weir::rest {
+
+std::string randomHexId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char* kHex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 32; ++i) id += kHex[rng() % 16];
+  return id;
+}
+
+std::string TriggeredCheckpoints::add(const std::string& jobId, Result<int64_t> checkpointId,
+                                      std::string requestId) {
+  if (requestId.empty()) requestId = randomHexId();
+  std::lock_guard lock(mu_);
+  entries_.push_back({requestId, jobId, std::move(checkpointId)});
+  while (entries_.size() > kCapacity) entries_.pop_front();
+  return requestId;
+}
+
+std::optional<TriggeredCheckpoints::Entry> TriggeredCheckpoints::find(const std::string& jobId,
+                                                                      const std::string& requestId) const {
+  std::lock_guard lock(mu_);
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
+    if (it->jobId == jobId && it->requestId == requestId) return *it;
+  return std::nullopt;
+}
+
+cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& request) {
+  Result<cluster::ArchivedJob> job = context.dispatcher.job(request.pathParams.at("jobid"));
+  if (!job.isOk()) throw RestError(404, job.status().message());
+  return std::move(job).value();
+}
+
+int64_t integerParam(const RestRequest& request, const std::string& name) {
+  const std::string& text = request.pathParams.at(name);
+  int64_t value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0)
+    throw RestError(400, name + " must be a non-negative integer, not '" + text + "'");
+  return value;
+}
+
+void addAllRoutes(Router& router, RestContext& context) {
+  addClusterOverviewRoutes(router, context);
+  addJobsRoutes(router, context);
+  addJobDetailsRoutes(router, context);
+  addJobCancelRoutes(router, context);
+  addJobExceptionsRoutes(router, context);
+  addJobConfigRoutes(router, context);
+  addCheckpointStatsRoutes(router, context);
+  addCheckpointConfigRoutes(router, context);
+  addCheckpointDetailsRoutes(router, context);
+  addCheckpointTriggerRoutes(router, context);
+}
+
+}  // namespace weir::rest

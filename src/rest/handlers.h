@@ -1,0 +1,32 @@
+// The REST API's handlers, one file each (docs/rest-api.md lists the routes).
+// Each function adds its routes to the router; handlers read the cluster
+// through the context and throw RestError for what the user got wrong.
+#pragma once
+
+#include "rest/rest_context.h"
+#include "rest/router.h"
+
+namespace weir::rest {
+
+void addClusterOverviewRoutes(Router& router, RestContext& context);   // GET /overview, /config
+void addJobsRoutes(Router& router, RestContext& context);              // GET /jobs, /jobs/overview
+void addJobDetailsRoutes(Router& router, RestContext& context);        // GET /jobs/:jobid
+void addJobCancelRoutes(Router& router, RestContext& context);         // PATCH /jobs/:jobid?mode=cancel
+void addJobExceptionsRoutes(Router& router, RestContext& context);     // GET /jobs/:jobid/exceptions
+void addJobConfigRoutes(Router& router, RestContext& context);         // GET /jobs/:jobid/config
+void addCheckpointStatsRoutes(Router& router, RestContext& context);   // GET /jobs/:jobid/checkpoints
+void addCheckpointConfigRoutes(Router& router, RestContext& context);  // GET .../checkpoints/config
+void addCheckpointDetailsRoutes(Router& router,
+                                RestContext& context);  // GET .../checkpoints/details/:id[...]
+void addCheckpointTriggerRoutes(Router& router,
+                                RestContext& context);  // POST .../checkpoints, GET .../:triggerid
+
+// Every route above.
+void addAllRoutes(Router& router, RestContext& context);
+
+// Shared by the handlers: the job named by the path's :jobid (404 if unknown).
+cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& request);
+// A path parameter parsed as a non-negative integer (400 otherwise).
+int64_t integerParam(const RestRequest& request, const std::string& name);
+
+}  // namespace weir::rest

@@ -1,0 +1,50 @@
+// RestContext: what every REST handler works with: the cluster's Dispatcher,
+// the outcomes of asynchronous operations (checkpoints triggered through the
+// API, polled by request id, Flink's CompletedOperationCache), and facts about
+// the server.
+//
+// Threading: handlers run on the HTTP server's worker threads, many at once;
+// everything here is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <weir/core/status.h>
+
+#include "cluster/dispatcher.h"
+
+namespace weir::rest {
+
+// Checkpoints triggered through the API, by request id; the oldest are forgotten
+// after kCapacity.
+class TriggeredCheckpoints {
+ public:
+  static constexpr size_t kCapacity = 1000;
+  struct Entry {
+    std::string requestId;
+    std::string jobId;
+    Result<int64_t> checkpointId;  // or why the trigger was refused
+  };
+  // Returns the request id: `requestId` when given (a client-chosen id), else a new one.
+  std::string add(const std::string& jobId, Result<int64_t> checkpointId, std::string requestId = "");
+  std::optional<Entry> find(const std::string& jobId, const std::string& requestId) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<Entry> entries_;  // guarded by mu_
+};
+
+struct RestContext {
+  cluster::Dispatcher& dispatcher;
+  std::string version;
+  TriggeredCheckpoints triggers;
+};
+
+// 32 random lowercase hex digits (request ids).
+std::string randomHexId();
+
+}  // namespace weir::rest
