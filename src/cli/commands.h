@@ -9,6 +9,8 @@
 
 #include <weir/connectors/nexmark/nexmark_source.h>
 
+#include "cli/rest_client.h"
+
 namespace weir::cli {
 
 // weir run <job> [-p N] [-c FILE] [-D key=value]... [job options]
@@ -41,6 +43,60 @@ class NexmarkExportCommand {
   CLI::App* cmd_;
   std::string dir_;
   nexmark::NexmarkSourceOptions options_;  // the stream's parameters (splits and throttle unused)
+};
+
+// The verbs that talk to a running job through its REST API. Each registers
+// --jobmanager, -c, --token and --json (JobCommandOptions).
+class JobCommand {
+ public:
+  bool selected() const { return cmd_->parsed(); }
+
+ protected:
+  // `needsJobId`: the verb takes <jobId> as its positional argument.
+  JobCommand(CLI::App& app, const std::string& name, const std::string& description, bool needsJobId);
+  // The client for --jobmanager/-c/--token, or the exit code of a usage error.
+  Result<RestClient> client() const;
+  CLI::App* cmd_;
+  JobCommandOptions options_;
+  std::string jobId_;
+};
+
+// weir list: the jobs of the cluster.
+class ListCommand : public JobCommand {
+ public:
+  explicit ListCommand(CLI::App& app);
+  int execute();
+};
+
+// weir status <jobId>: the job's state and its vertices.
+class StatusCommand : public JobCommand {
+ public:
+  explicit StatusCommand(CLI::App& app);
+  int execute();
+};
+
+// weir cancel <jobId>: cancels the job and waits until it has ended.
+class CancelCommand : public JobCommand {
+ public:
+  explicit CancelCommand(CLI::App& app);
+  int execute();
+
+ private:
+  int timeoutSeconds_ = 60;
+};
+
+// weir checkpoint <jobId>: triggers a checkpoint and waits for its outcome.
+class CheckpointCommand : public JobCommand {
+ public:
+  explicit CheckpointCommand(CLI::App& app);
+  int execute();
+};
+
+// weir checkpoints <jobId>: counts, summary and history of the job's checkpoints.
+class CheckpointsCommand : public JobCommand {
+ public:
+  explicit CheckpointsCommand(CLI::App& app);
+  int execute();
 };
 
 }  // namespace weir::cli

@@ -1,4 +1,5 @@
-// `weir`: the command-line entry point. One verb per file: run_command.cc is `weir run`.
+// `weir`: the command-line entry point. One verb per file: run_command.cc is `weir run`,
+// list_command.cc `weir list`, and so on.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -11,6 +12,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   weir::cli::RunCommand run(app);
   weir::cli::NexmarkExportCommand nexmarkExport(app);
+  weir::cli::ListCommand list(app);
+  weir::cli::StatusCommand status(app);
+  weir::cli::CancelCommand cancel(app);
+  weir::cli::CheckpointCommand checkpoint(app);
+  weir::cli::CheckpointsCommand checkpoints(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -18,5 +24,10 @@ int main(int argc, char** argv) {
   }
   if (run.selected()) return run.execute();
   if (nexmarkExport.selected()) return nexmarkExport.execute();
+  if (list.selected()) return list.execute();
+  if (status.selected()) return status.execute();
+  if (cancel.selected()) return cancel.execute();
+  if (checkpoint.selected()) return checkpoint.execute();
+  if (checkpoints.selected()) return checkpoints.execute();
   return 0;
 }

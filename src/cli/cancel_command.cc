@@ -1,0 +1,42 @@
+// `weir cancel <jobId>`: asks the job to cancel and waits (up to --timeout) until it ended.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+
+namespace weir::cli {
+
+CancelCommand::CancelCommand(CLI::App& app) : JobCommand(app, "cancel", "Cancel a running job", true) {
+  cmd_->add_option("--timeout", timeoutSeconds_, "Seconds to wait for the job to end (0: do not wait)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+int CancelCommand::execute() {
+  Result<RestClient> rest = client();
+  if (!rest.isOk()) return reportError(rest.status());
+  Result<nlohmann::json> r = rest->patch("/jobs/" + jobId_ + "?mode=cancel");
+  if (!r.isOk()) return reportError(r.status());
+  if (!options_.json) std::printf("Cancelling job %s.\n", jobId_.c_str());
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds_);
+  std::string state = "CANCELLING";
+  while (timeoutSeconds_ > 0 && std::chrono::steady_clock::now() < until) {
+    Result<nlohmann::json> job = rest->get("/jobs/" + jobId_);
+    // The process of `weir run` ends with its job: a vanished server means it ended.
+    if (!job.isOk()) {
+      state = job.status().code() == StatusCode::kIOError ? "CANCELED" : state;
+      break;
+    }
+    state = (*job)["state"];
+    if (state == "CANCELED" || state == "FAILED" || state == "FINISHED") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (options_.json) {
+    std::printf("%s\n", nlohmann::json{{"jid", jobId_}, {"state", state}}.dump(2).c_str());
+  } else {
+    std::printf("Job %s is %s.\n", jobId_.c_str(), state.c_str());
+  }
+  return state == "CANCELED" || timeoutSeconds_ == 0 ? 0 : 1;
+}
+
+}  // namespace weir::cli

@@ -1,0 +1,119 @@
+// Job control from outside: a job started with `weir run` is listed, described,
+// checkpointed on request and cancelled through the `weir` CLI, which talks to
+// the job's REST API; checkpoint statistics grow while it runs, and what the CLI
+// reports is checked against the checkpoint directories on disk.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "e2e/test_util.h"
+
+namespace weir {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::runShell;
+using testing::shellQuote;
+using testing::TempDir;
+using testing::weirRun;
+namespace fs = std::filesystem;
+
+std::string weir() { return std::string(WEIR_BINARY); }
+
+TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
+  TempDir dir;
+  const std::string log = dir.file("job.log");
+  const std::string ckpt = dir.file("ckpt");
+  auto started = runShell(
+      weirRun() + " --no-progress -p 2 -D execution.checkpointing.interval=200ms" +
+      " -D execution.checkpointing.num-retained=1000 -D execution.checkpointing.dir=" + shellQuote(ckpt) +
+      " nexmark --query q1 --events 1000000000 --rate 20000 > /dev/null 2> " + shellQuote(log) +
+      " & echo $!");
+  ASSERT_EQ(started.exitCode, 0);
+  const std::string pid = started.output.substr(0, started.output.find('\n'));
+
+  // `weir run` prints the job id and the REST API's address.
+  std::smatch m;
+  std::string output;
+  const std::regex address("REST API: http://([0-9.]+:[0-9]+)");
+  for (int i = 0; i < 200 && !std::regex_search(output, m, address); ++i) {
+    std::this_thread::sleep_for(50ms);
+    output = testing::readFile(log);
+  }
+  ASSERT_TRUE(std::regex_search(output, m, address)) << output;
+  const std::string jm = " -m " + m[1].str();
+  const size_t idPos = output.find("submitted with id ");
+  ASSERT_NE(idPos, std::string::npos) << output;
+  const std::string jobId = output.substr(idPos + 18, 32);
+
+  auto list = runShell(weir() + " list" + jm);
+  ASSERT_EQ(list.exitCode, 0) << list.output;
+  EXPECT_NE(list.output.find(jobId), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("nexmark-q1"), std::string::npos) << list.output;
+
+  auto status = runShell(weir() + " status" + jm + " " + jobId);
+  ASSERT_EQ(status.exitCode, 0) << status.output;
+  EXPECT_NE(status.output.find("RUNNING"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("Source: nexmark-source"), std::string::npos) << status.output;
+
+  // Checkpoint statistics grow while the job runs.
+  auto completed = [&] {
+    auto r = runShell(weir() + " checkpoints --json" + jm + " " + jobId + " 2>/dev/null");
+    if (r.exitCode != 0) return int64_t(-1);
+    return nlohmann::json::parse(r.output)["counts"]["completed"].get<int64_t>();
+  };
+  int64_t first = -1;
+  for (int i = 0; i < 100 && (first = completed()) < 2; ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_GE(first, 2);
+  int64_t later = first;
+  for (int i = 0; i < 100 && (later = completed()) <= first; ++i) std::this_thread::sleep_for(100ms);
+  EXPECT_GT(later, first);
+
+  // A checkpoint on request, and its files where the CLI says they are.
+  auto triggered = runShell(weir() + " checkpoint" + jm + " " + jobId);
+  ASSERT_EQ(triggered.exitCode, 0) << triggered.output;
+  std::smatch c;
+  ASSERT_TRUE(
+      std::regex_search(triggered.output, c, std::regex("Checkpoint ([0-9]+) completed .*: file://(\\S+)")))
+      << triggered.output;
+  EXPECT_EQ(fs::path(c[2].str()), fs::path(ckpt) / jobId / ("chk-" + c[1].str()));
+  EXPECT_TRUE(fs::exists(fs::path(c[2].str()) / "_metadata"));
+
+  auto table = runShell(weir() + " checkpoints" + jm + " " + jobId);
+  ASSERT_EQ(table.exitCode, 0) << table.output;
+  EXPECT_NE(table.output.find("COMPLETED"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("Latest completed: file://"), std::string::npos) << table.output;
+
+  auto unknown = runShell(weir() + " status" + jm + " 0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_NE(unknown.output.find("not known"), std::string::npos) << unknown.output;
+
+  auto cancel = runShell(weir() + " cancel" + jm + " " + jobId);
+  EXPECT_EQ(cancel.exitCode, 0) << cancel.output;
+  EXPECT_NE(cancel.output.find("is CANCELED"), std::string::npos) << cancel.output;
+  // `weir run` ends with its job.
+  bool ended = false;
+  for (int i = 0; i < 200 && !ended; ++i) {
+    ended = runShell("kill -0 " + pid + " 2>/dev/null").exitCode != 0;
+    if (!ended) std::this_thread::sleep_for(50ms);
+  }
+  if (!ended) runShell("kill -9 " + pid);
+  EXPECT_TRUE(ended) << "weir run did not end after its job was cancelled";
+  EXPECT_NE(testing::readFile(log).find("CANCELED"), std::string::npos) << testing::readFile(log);
+}
+
+TEST(JobControlE2E, NoJobManagerGivesAnActionableError) {
+  auto r = runShell(weir() + " list -m 127.0.0.1:1");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.output.find("--jobmanager"), std::string::npos) << r.output;
+  r = runShell(weir() + " list -m nohost");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find("host:port"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace weir
