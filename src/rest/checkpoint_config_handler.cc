@@ -10,10 +10,7 @@ void addCheckpointConfigRoutes(Router& router, RestContext& context) {
   router.add("GET", "/jobs/:jobid/checkpoints/config", RouteKind::kReadOnly,
              [&context](const RestRequest& request, RestResponse& response) {
                cluster::ArchivedJob job = jobOrThrow(context, request);
-               if (!job.checkpointConfig) {
-                 throw RestError(404, "checkpointing is not enabled for job " + job.details.jobId +
-                                          " (execution.checkpointing.interval is not set)");
-               }
+               requireCheckpointing(job);
                response.body = checkpointConfigJson(*job.checkpointConfig).dump();
              });
 }

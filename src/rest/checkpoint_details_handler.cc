@@ -13,9 +13,7 @@ namespace {
 // The checkpoint named by the path, if the history still has it.
 cluster::CheckpointStats checkpointOrThrow(const cluster::ArchivedJob& job, const RestRequest& request) {
   const int64_t id = integerParam(request, "checkpointid");
-  if (!job.checkpoints) {
-    throw RestError(404, "checkpointing is not enabled for job " + job.details.jobId);
-  }
+  requireCheckpointing(job);
   const cluster::CheckpointStats* c = job.checkpoints->find(id);
   if (c == nullptr) {
     throw RestError(404,

@@ -38,6 +38,13 @@ cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& r
   return std::move(job).value();
 }
 
+void requireCheckpointing(const cluster::ArchivedJob& job) {
+  if (!job.checkpoints || !job.checkpointConfig) {
+    throw RestError(404, "checkpointing is not enabled for job " + job.details.jobId +
+                             " (execution.checkpointing.interval is not set)");
+  }
+}
+
 int64_t integerParam(const RestRequest& request, const std::string& name) {
   const std::string& text = request.pathParams.at(name);
   int64_t value = -1;

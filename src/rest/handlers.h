@@ -26,6 +26,8 @@ void addAllRoutes(Router& router, RestContext& context);
 
 // Shared by the handlers: the job named by the path's :jobid (404 if unknown).
 cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& request);
+// 404 with a hint when the job does not checkpoint.
+void requireCheckpointing(const cluster::ArchivedJob& job);
 // A path parameter parsed as a non-negative integer (400 otherwise).
 int64_t integerParam(const RestRequest& request, const std::string& name);
 
