@@ -22,9 +22,11 @@ int CancelCommand::execute() {
   std::string state = "CANCELLING";
   while (timeoutSeconds_ > 0 && std::chrono::steady_clock::now() < until) {
     Result<nlohmann::json> job = rest->get("/jobs/" + jobId_);
-    // The process of `weir run` ends with its job: a vanished server means it ended.
     if (!job.isOk()) {
-      state = job.status().code() == StatusCode::kIOError ? "CANCELED" : state;
+      // `weir run` exits with its job, so a vanished server means the job ended; which
+      // way it ended is no longer known (`weir run`'s own output says).
+      if (job.status().code() != StatusCode::kIOError) return reportError(job.status());
+      state = "ENDED";
       break;
     }
     state = (*job)["state"];
@@ -33,10 +35,12 @@ int CancelCommand::execute() {
   }
   if (options_.json) {
     std::printf("%s\n", nlohmann::json{{"jid", jobId_}, {"state", state}}.dump(2).c_str());
+  } else if (state == "ENDED") {
+    std::printf("Job %s ended (its `weir run` has exited).\n", jobId_.c_str());
   } else {
     std::printf("Job %s is %s.\n", jobId_.c_str(), state.c_str());
   }
-  return state == "CANCELED" || timeoutSeconds_ == 0 ? 0 : 1;
+  return state == "CANCELED" || state == "ENDED" || timeoutSeconds_ == 0 ? 0 : 1;
 }
 
 }  // namespace weir::cli

@@ -54,7 +54,7 @@ class JobCommand {
  protected:
   // `needsJobId`: the verb takes <jobId> as its positional argument.
   JobCommand(CLI::App& app, const std::string& name, const std::string& description, bool needsJobId);
-  // The client for --jobmanager/-c/--token, or the exit code of a usage error.
+  // The client for --jobmanager/-c/--token; InvalidArgument for a bad address or -c file.
   Result<RestClient> client() const;
   CLI::App* cmd_;
   JobCommandOptions options_;

@@ -27,8 +27,8 @@ class RestClient {
  public:
   explicit RestClient(JobManagerAddress address) : address_(std::move(address)) {}
   // The JSON body of a 2xx answer; otherwise the server's error message (NotFound for
-  // 404, FailedPrecondition for 409, InvalidArgument for other 4xx), or why the server
-  // could not be reached (Unavailable-like IOError naming the address).
+  // 404, FailedPrecondition for 409, InvalidArgument for other 4xx, Internal for 5xx),
+  // or an IOError naming the address when the server could not be reached.
   Result<nlohmann::json> get(const std::string& path) const;
   Result<nlohmann::json> post(const std::string& path, const std::string& body = "") const;
   Result<nlohmann::json> patch(const std::string& path) const;

@@ -28,14 +28,18 @@ void StatsSummary::add(double v) {
   if (window_.size() > kSummaryWindow) window_.pop_front();
 }
 
-double StatsSummary::quantile(double q) const {
-  if (window_.empty()) return 0;
+std::vector<double> StatsSummary::quantiles(const std::vector<double>& qs) const {
+  std::vector<double> out(qs.size(), 0.0);
+  if (window_.empty()) return out;
   std::vector<double> sorted(window_.begin(), window_.end());
   std::sort(sorted.begin(), sorted.end());
-  double rank = std::clamp(q, 0.0, 1.0) * double(sorted.size() - 1);
-  size_t lo = size_t(std::floor(rank));
-  size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (rank - double(lo)) * (sorted[hi] - sorted[lo]);
+  for (size_t i = 0; i < qs.size(); ++i) {
+    double rank = std::clamp(qs[i], 0.0, 1.0) * double(sorted.size() - 1);
+    size_t lo = size_t(std::floor(rank));
+    size_t hi = std::min(lo + 1, sorted.size() - 1);
+    out[i] = sorted[lo] + (rank - double(lo)) * (sorted[hi] - sorted[lo]);
+  }
+  return out;
 }
 
 const CheckpointStats* CheckpointStatsSnapshot::find(int64_t id) const {

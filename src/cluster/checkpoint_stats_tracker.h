@@ -69,7 +69,9 @@ class StatsSummary {
   double max() const { return count_ == 0 ? 0 : max_; }
   double average() const { return count_ == 0 ? 0 : sum_ / double(count_); }
   // Linear interpolation between closest ranks; q in [0, 1]; 0 when empty.
-  double quantile(double q) const;
+  double quantile(double q) const { return quantiles({q})[0]; }
+  // Several quantiles from one sort of the window.
+  std::vector<double> quantiles(const std::vector<double>& qs) const;
 
  private:
   int64_t count_ = 0;

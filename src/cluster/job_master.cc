@@ -345,15 +345,21 @@ Status JobMaster::deploy() {
   }
   taskMetrics_.resize(jobGraph_.vertices.size());
   reportedRunning_.resize(jobGraph_.vertices.size());
+  {
+    // Read here, not on the failure path: a bad value is a deploy error, never a
+    // throw from a task thread's state update.
+    const int historySize = config_->get(options::kWebExceptionHistorySize);
+    if (historySize < 1) return Status::invalidArgument("web.exception-history-size must be at least 1");
+    std::lock_guard lock(mu_);
+    exceptionHistorySize_ = size_t(historySize);
+    subtaskRuntime_.resize(jobGraph_.vertices.size());
+    for (const graph::JobVertex& v : jobGraph_.vertices)
+      subtaskRuntime_[size_t(v.id)].assign(size_t(v.parallelism), SubtaskRuntime{});
+  }
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     for (int s = 0; s < v.parallelism; ++s)
       taskMetrics_[size_t(v.id)].push_back(std::make_shared<runtime::TaskIOMetrics>());
     reportedRunning_[size_t(v.id)].assign(size_t(v.parallelism), 0);
-    {
-      std::lock_guard lock(mu_);
-      subtaskRuntime_.resize(jobGraph_.vertices.size());
-      subtaskRuntime_[size_t(v.id)].assign(size_t(v.parallelism), SubtaskRuntime{});
-    }
     tasksTotal_ += v.parallelism;
     if (g.node(v.headNode()).isSource) sourceTasks_ += v.parallelism;
   }

@@ -192,6 +192,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   };
   std::vector<std::vector<SubtaskRuntime>> subtaskRuntime_;  // guarded by mu_: [vertex][subtask]
   std::vector<ExceptionEntry> exceptionHistory_;             // guarded by mu_: newest last
+  size_t exceptionHistorySize_ = 16;                         // web.exception-history-size, set by deploy()
   bool exceptionHistoryTruncated_ = false;                   // guarded by mu_
   std::map<JobStatus, int64_t> statusTimestamps_;            // guarded by mu_
   int64_t startWallMillis_ = 0;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include <weir/core/hash.h>
 #include <weir/core/options.h>
@@ -79,8 +80,7 @@ std::string JobMaster::taskNameOf(int vertexId, int subtaskIndex) const {
 void JobMaster::recordExceptionLocked(const std::string& message, const std::string& taskName,
                                       bool restarted) {
   exceptionHistory_.push_back({runtime::wallClockMillis(), message, taskName, restarted});
-  const size_t limit = size_t(std::max(1, config_->get(options::kWebExceptionHistorySize)));
-  while (exceptionHistory_.size() > limit) {
+  while (exceptionHistory_.size() > exceptionHistorySize_) {
     exceptionHistory_.erase(exceptionHistory_.begin());
     exceptionHistoryTruncated_ = true;
   }

@@ -1,23 +1,15 @@
 // What the handlers share: the registry of triggered checkpoints, job lookup and
 // parameter parsing, and the list of every route.
 #include <charconv>
-#include <random>
 
+#include "cluster/local_cluster.h"
 #include "rest/handlers.h"
 
 namespace weir::rest {
 
-std::string randomHexId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* kHex = "0123456789abcdef";
-  std::string id;
-  for (int i = 0; i < 32; ++i) id += kHex[rng() % 16];
-  return id;
-}
-
 std::string TriggeredCheckpoints::add(const std::string& jobId, Result<int64_t> checkpointId,
                                       std::string requestId) {
-  if (requestId.empty()) requestId = randomHexId();
+  if (requestId.empty()) requestId = cluster::newJobId();  // 32 random hex digits, as Flink's TriggerId
   std::lock_guard lock(mu_);
   entries_.push_back({requestId, jobId, std::move(checkpointId)});
   while (entries_.size() > kCapacity) entries_.pop_front();

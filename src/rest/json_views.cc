@@ -42,9 +42,15 @@ int totalTasks(const cluster::JobDetails& d) {
 }
 
 json summaryJson(const cluster::StatsSummary& s) {
-  return json{{"min", int64_t(s.min())}, {"max", int64_t(s.max())},  {"avg", int64_t(s.average())},
-              {"p50", s.quantile(0.5)},  {"p90", s.quantile(0.9)},   {"p95", s.quantile(0.95)},
-              {"p99", s.quantile(0.99)}, {"p999", s.quantile(0.999)}};
+  const std::vector<double> q = s.quantiles({0.5, 0.9, 0.95, 0.99, 0.999});
+  return json{{"min", int64_t(s.min())},
+              {"max", int64_t(s.max())},
+              {"avg", int64_t(s.average())},
+              {"p50", q[0]},
+              {"p90", q[1]},
+              {"p95", q[2]},
+              {"p99", q[3]},
+              {"p999", q[4]}};
 }
 
 const cluster::VertexDetails* vertexByIndex(const cluster::JobDetails& d, int index) {

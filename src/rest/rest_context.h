@@ -44,7 +44,4 @@ struct RestContext {
   TriggeredCheckpoints triggers;
 };
 
-// 32 random lowercase hex digits (request ids).
-std::string randomHexId();
-
 }  // namespace weir::rest

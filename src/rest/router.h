@@ -2,7 +2,9 @@
 // the HTTP library, so that every handler can be driven by tests directly.
 //
 // Patterns are Flink's: literal segments and `:name` parameters
-// ("/jobs/:jobid/checkpoints/details/:checkpointid"). A path that matches no
+// ("/jobs/:jobid/checkpoints/details/:checkpointid"); when two patterns match
+// (".../checkpoints/config" and ".../checkpoints/:triggerid"), the one added
+// first wins, so literal routes are added before parameter ones. A path that matches no
 // pattern is 404; one that matches with another method is 405 with an Allow
 // header. Handlers signal errors by throwing RestError (status and a message
 // for the user); any other exception becomes 500. Every error body is Flink's

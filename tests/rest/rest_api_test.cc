@@ -71,6 +71,9 @@ class RestApiTest : public ::testing::Test {
     http_->set_read_timeout(10, 0);
   }
   void startJob(StreamExecutionEnvironment& env, const std::string& name = "rest-test") {
+    // A previous job is archived before its JobMaster goes (the Registration's contract).
+    registration_ = {};
+    client_.reset();
     client_ = env.executeAsync(name);
     registration_ = dispatcher_.add(*cluster::jobMasterOf(*client_));
     jobId_ = client_->jobId();
@@ -290,6 +293,40 @@ TEST_F(RestApiTest, CancelEndsTheJobWhichStaysQueryable) {
   expectError(patch(job() + "?mode=cancel"), 409, "already ended");
   expectError(post(job() + "/checkpoints"), 409, "already ended");
   EXPECT_EQ(get("/overview").body["jobs-cancelled"], 1);
+}
+
+TEST_F(RestApiTest, ARestoreFromARetainedCheckpointIsReported) {
+  startServer();
+  env_.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
+                           "RETAIN_ON_CANCELLATION");
+  startCheckpointedJob();
+  ASSERT_TRUE(eventually([&] { return get(job() + "/checkpoints").body["counts"]["completed"] >= 1; }));
+  ASSERT_EQ(patch(job() + "?mode=cancel").status, 202);
+  ASSERT_EQ(client_->waitForResult().status, JobStatus::kCanceled);
+  const json retained = get(job() + "/checkpoints").body["latest"]["completed"];
+  ASSERT_TRUE(retained.is_object());
+  const std::string path = retained["external_path"].get<std::string>().substr(7);  // without file://
+  ASSERT_TRUE(fs::exists(fs::path(path) / "_metadata")) << path;
+  EXPECT_TRUE(get(job() + "/checkpoints").body["latest"]["restored"].is_null());
+
+  StreamExecutionEnvironment resumed;
+  resumed.setParallelism(2);
+  resumed.configuration().set("execution.checkpointing.interval", "100 ms");
+  resumed.configuration().set("execution.checkpointing.dir", dir_.str());
+  resumed.configuration().set("execution.state-recovery.path", path);
+  buildKeyedJob(resumed);
+  startJob(resumed, "resumed");
+  Reply r = get(job() + "/checkpoints");
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["counts"]["restored"], 1);
+  ASSERT_TRUE(r.body["latest"]["restored"].is_object()) << r.body.dump();
+  EXPECT_EQ(r.body["latest"]["restored"]["id"], retained["id"]);
+  EXPECT_EQ(r.body["latest"]["restored"]["external_path"], path);
+  EXPECT_GT(r.body["latest"]["restored"]["restore_timestamp"].get<int64_t>(), 0);
+  // Checkpoints of the resumed job continue the numbering after the restored one.
+  ASSERT_TRUE(eventually([&] { return get(job() + "/checkpoints").body["counts"]["completed"] >= 1; }));
+  EXPECT_GT(get(job() + "/checkpoints").body["latest"]["completed"]["id"].get<int64_t>(),
+            retained["id"].get<int64_t>());
 }
 
 TEST_F(RestApiTest, FailuresShowInTheExceptionHistory) {
