@@ -88,6 +88,22 @@ Result<ArchivedJob> Dispatcher::job(const std::string& jobId) const {
   return unknownJob(jobId);
 }
 
+Result<JobMetrics> Dispatcher::metrics(const std::string& jobId) const {
+  std::shared_lock lock(mu_);
+  auto it = running_.find(jobId);
+  if (it != running_.end()) return it->second->metrics();
+  for (const ArchivedJob& a : archived_)
+    if (a.details.jobId == jobId) return a.metrics;
+  return unknownJob(jobId);
+}
+
+std::vector<JobMetrics> Dispatcher::runningJobMetrics() const {
+  std::shared_lock lock(mu_);
+  std::vector<JobMetrics> all;
+  for (const auto& [id, jobMaster] : running_) all.push_back(jobMaster->metrics());
+  return all;
+}
+
 Status Dispatcher::cancel(const std::string& jobId) {
   std::shared_lock lock(mu_);
   auto it = running_.find(jobId);

@@ -56,6 +56,10 @@ class Dispatcher {
   std::vector<JobDetails> jobs() const;
   // Everything about one job; NotFound for an unknown id.
   Result<ArchivedJob> job(const std::string& jobId) const;
+  // One job's metrics (an ended job's as it ended); NotFound for an unknown id.
+  Result<JobMetrics> metrics(const std::string& jobId) const;
+  // The metrics of every running job (what the Prometheus endpoint exports).
+  std::vector<JobMetrics> runningJobMetrics() const;
   // NotFound for an unknown id; FailedPrecondition for an ended job.
   Status cancel(const std::string& jobId);
   Result<int64_t> triggerCheckpoint(const std::string& jobId);

@@ -9,11 +9,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <weir/api/job_client.h>
 
 #include "cluster/checkpoint_stats_tracker.h"
+#include "cluster/job_metrics.h"
 #include "runtime/execution_state.h"
 
 namespace weir::cluster {
@@ -26,6 +28,13 @@ struct SubtaskDetails {
   int64_t endTimeMillis = -1;    // when it ended; -1 while it runs
   uint64_t recordsIn = 0;        // records received over the network (Flink's read-records)
   uint64_t recordsOut = 0;       // records sent over the network (write-records)
+  uint64_t bytesIn = 0;          // bytes of the network buffers received (read-bytes)
+  uint64_t bytesOut = 0;         // and sent (write-bytes)
+  // Milliseconds the task thread was busy, idle (waiting for input) and backpressured
+  // (waiting for an output buffer) since the job started, over all attempts.
+  int64_t accumulatedBusyMillis = 0;
+  int64_t accumulatedIdleMillis = 0;
+  int64_t accumulatedBackPressuredMillis = 0;
 };
 
 struct VertexInput {
@@ -44,6 +53,13 @@ struct VertexDetails {
   std::vector<SubtaskDetails> subtasks;
   uint64_t recordsIn() const;
   uint64_t recordsOut() const;
+  // Sums over the subtasks of any of SubtaskDetails' figures.
+  template <class Field>
+  auto sum(Field field) const {
+    std::remove_cvref_t<decltype(SubtaskDetails{}.*field)> n{};
+    for (const SubtaskDetails& s : subtasks) n += s.*field;
+    return n;
+  }
   // How many subtasks are in each state.
   std::map<runtime::ExecutionState, int> stateCounts() const;
 };
@@ -97,6 +113,7 @@ struct ArchivedJob {
   std::optional<CheckpointStatsSnapshot> checkpoints;  // none when checkpointing is off
   std::optional<CheckpointConfigInfo> checkpointConfig;
   std::map<std::string, std::string> configuration;  // sensitive values masked
+  JobMetrics metrics;                                // as the job ended (rates over its last seconds)
 };
 
 // "******" for keys that look like secrets (Flink's GlobalConfiguration.isSensitive).

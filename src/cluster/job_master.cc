@@ -363,6 +363,7 @@ Status JobMaster::deploy() {
     tasksTotal_ += v.parallelism;
     if (g.node(v.headNode()).isSource) sourceTasks_ += v.parallelism;
   }
+  metricsSampler_ = std::make_unique<TaskMetricsSampler>(taskMetrics_);
 
   WEIR_RETURN_IF_ERROR(setUpCheckpointing());
   if (checkpointStorage_) ownCheckpointReader_ = checkpointStorage_->createReader();
@@ -778,6 +779,35 @@ void JobMaster::cancel() {
 JobStatus JobMaster::status() const {
   std::lock_guard lock(mu_);
   return status_;
+}
+
+void JobMaster::readBufferMetrics(JobMetrics& m) const {
+  std::shared_lock lock(attemptMu_);
+  if (!attempt_) return;
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    for (int s = 0; s < v.parallelism; ++s) {
+      std::vector<double>& out = m.vertices[size_t(v.id)].subtasks[size_t(s)];
+      size_t outUsed = 0, outCapacity = 0, outQueued = 0;
+      for (int e : v.outputEdges) {
+        const network::ResultPartition& p = *attempt_->partitions[size_t(e)][size_t(s)];
+        outUsed += p.bufferPoolPtr()->segmentsInUse();
+        outCapacity += p.bufferPoolPtr()->maxSegments();
+        outQueued += p.queuedBuffers();
+      }
+      size_t inUsed = 0, inCapacity = 0, inQueued = 0;
+      for (int e : v.inputEdges) {
+        const network::InputGate& gate = *attempt_->gates[size_t(e)][size_t(s)];
+        network::InputGate::PoolUsage u = gate.poolUsage();
+        inUsed += u.used;
+        inCapacity += u.capacity;
+        inQueued += gate.queuedBuffers();
+      }
+      out[kInPoolUsage] = inCapacity == 0 ? 0.0 : double(inUsed) / double(inCapacity);
+      out[kOutPoolUsage] = outCapacity == 0 ? 0.0 : double(outUsed) / double(outCapacity);
+      out[kInputQueueLength] = double(inQueued);
+      out[kOutputQueueLength] = double(outQueued);
+    }
+  }
 }
 
 JobProgress JobMaster::progress() const {

@@ -35,6 +35,7 @@
 #include "checkpoint/checkpoint_storage.h"
 #include "cluster/checkpoint_coordinator.h"
 #include "cluster/job_details.h"
+#include "cluster/job_metrics.h"
 #include "cluster/restart_strategy.h"
 #include "graph/job_graph.h"
 #include "network/buffer_pool.h"
@@ -68,6 +69,8 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   JobExceptions exceptions() const;
   // Null when checkpointing is off.
   std::optional<CheckpointConfigInfo> checkpointConfig() const;
+  // The job's and every subtask's metrics as of now (see job_metrics.h).
+  JobMetrics metrics() const;
   // Everything above (and the checkpoint statistics and configuration) in one copy.
   ArchivedJob archive() const;
   // Triggers a checkpoint now (the REST API's and `weir checkpoint`'s request).
@@ -129,6 +132,8 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   void notifyCheckpointAborted(int64_t checkpointId) override;
   void failJob(const std::string& cause) override;
   void setStatusLocked(JobStatus s);
+  // Fills the buffer metrics of every subtask of the current attempt (zeros without one).
+  void readBufferMetrics(JobMetrics& m) const;
   void cancelAllTasks();
 
   const std::string jobId_;
@@ -141,6 +146,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Counters live across attempts (they count replayed records again).
   std::vector<std::vector<std::shared_ptr<OperatorIOMetrics>>> operatorMetrics_;   // [node][subtask]
   std::vector<std::vector<std::shared_ptr<runtime::TaskIOMetrics>>> taskMetrics_;  // [vertex][subtask]
+  std::unique_ptr<TaskMetricsSampler> metricsSampler_;                             // set by deploy()
   std::unique_ptr<RestartStrategy> restartStrategy_;
   // Checkpointing (all null when off). The executor runs snapshots' async parts and must
   // finish before the storage goes; tasks (declared after) go before both.

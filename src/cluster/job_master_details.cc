@@ -44,17 +44,9 @@ ExecutionState aggregateState(const std::vector<SubtaskDetails>& subtasks) {
 
 }  // namespace
 
-uint64_t VertexDetails::recordsIn() const {
-  uint64_t n = 0;
-  for (const SubtaskDetails& s : subtasks) n += s.recordsIn;
-  return n;
-}
+uint64_t VertexDetails::recordsIn() const { return sum(&SubtaskDetails::recordsIn); }
 
-uint64_t VertexDetails::recordsOut() const {
-  uint64_t n = 0;
-  for (const SubtaskDetails& s : subtasks) n += s.recordsOut;
-  return n;
-}
+uint64_t VertexDetails::recordsOut() const { return sum(&SubtaskDetails::recordsOut); }
 
 std::map<ExecutionState, int> VertexDetails::stateCounts() const {
   std::map<ExecutionState, int> counts;
@@ -107,8 +99,15 @@ JobDetails JobMaster::details() const {
       SubtaskDetails sd;
       sd.index = s;
       if (size_t(v.id) < taskMetrics_.size() && size_t(s) < taskMetrics_[size_t(v.id)].size()) {
-        sd.recordsIn = taskMetrics_[size_t(v.id)][size_t(s)]->numRecordsIn.get();
-        sd.recordsOut = taskMetrics_[size_t(v.id)][size_t(s)]->numRecordsOut.get();
+        const runtime::TaskIOMetrics& m = *taskMetrics_[size_t(v.id)][size_t(s)];
+        sd.recordsIn = m.numRecordsIn.get();
+        sd.recordsOut = m.numRecordsOut.get();
+        sd.bytesIn = m.numBytesIn.get();
+        sd.bytesOut = m.numBytesOut.get();
+        const TaskTimes t = taskTimesOf(m, TimeCounter::nowNanos());
+        sd.accumulatedBusyMillis = int64_t(t.busy / 1000000);
+        sd.accumulatedIdleMillis = int64_t(t.idle / 1000000);
+        sd.accumulatedBackPressuredMillis = int64_t(t.backPressured / 1000000);
       }
       vd.subtasks.push_back(sd);
     }
@@ -168,10 +167,57 @@ std::optional<CheckpointConfigInfo> JobMaster::checkpointConfig() const {
   return c;
 }
 
+JobMetrics JobMaster::metrics() const {
+  JobMetrics m;
+  m.jobId = jobId_;
+  m.jobName = jobGraph_.name;
+  m.timestampMillis = runtime::wallClockMillis();
+  m.job.assign(kNumJobMetrics, std::nullopt);
+  {
+    std::lock_guard lock(mu_);
+    m.job[kNumRestarts] = double(restarts_);
+    auto running = statusTimestamps_.find(JobStatus::kRunning);
+    m.job[kUptime] = status_ == JobStatus::kRunning && running != statusTimestamps_.end()
+                         ? double(std::max<int64_t>(0, m.timestampMillis - running->second))
+                         : 0.0;
+  }
+  if (checkpointCoordinator_) {
+    const CheckpointStatsSnapshot s = checkpointCoordinator_->stats();
+    m.job[kTotalNumberOfCheckpoints] = double(s.total);
+    m.job[kNumberOfCompletedCheckpoints] = double(s.completed);
+    m.job[kNumberOfFailedCheckpoints] = double(s.failed);
+    m.job[kNumberOfInProgressCheckpoints] = double(s.inProgress);
+    const CheckpointStats* last = s.latestCompleted ? &*s.latestCompleted : nullptr;
+    m.job[kLastCompletedCheckpointId] = last ? double(last->id) : -1.0;
+    m.job[kLastCheckpointDuration] = last ? double(last->endToEndDuration.count()) : -1.0;
+    m.job[kLastCheckpointSize] = last ? double(last->checkpointedSize) : -1.0;
+    m.job[kLastCheckpointFullSize] = last ? double(last->stateSize) : -1.0;
+    m.job[kLastCheckpointRestoreTimestamp] =
+        s.latestRestored ? double(s.latestRestored->restoreTimestampMillis) : -1.0;
+  }
+  for (const graph::JobVertex& v : jobGraph_.vertices) {
+    VertexMetrics vm;
+    vm.id = vertexIdOf(streamGraph_->node(v.headNode()), v.id);
+    vm.name = v.name;
+    vm.subtasks.resize(size_t(v.parallelism));
+    for (int s = 0; s < v.parallelism; ++s) {
+      if (metricsSampler_) {
+        metricsSampler_->read(v.id, s, vm.subtasks[size_t(s)]);
+      } else {
+        vm.subtasks[size_t(s)].assign(kNumSubtaskMetrics, 0.0);
+      }
+    }
+    m.vertices.push_back(std::move(vm));
+  }
+  readBufferMetrics(m);
+  return m;
+}
+
 ArchivedJob JobMaster::archive() const {
   ArchivedJob a;
   a.details = details();
   a.exceptions = exceptions();
+  a.metrics = metrics();
   if (checkpointCoordinator_) a.checkpoints = checkpointCoordinator_->stats();
   a.checkpointConfig = checkpointConfig();
   for (const auto& [key, value] : config_->entries())

@@ -239,6 +239,11 @@ int RemoteInputChannel::freeBuffers() const {
   return int(freeExclusive_.size() + freeFloating_.size());
 }
 
+size_t RemoteInputChannel::queuedBuffers() const {
+  std::lock_guard lock(mu_);
+  return received_.size();
+}
+
 int RemoteInputChannel::borrowedFloatingBuffers() const {
   std::lock_guard lock(mu_);
   return int(freeFloating_.size());

@@ -119,6 +119,8 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
 
   int freeBuffers() const;
   int borrowedFloatingBuffers() const;
+  size_t queuedBuffers() const override;
+  size_t unusedPoolBuffers() const override { return size_t(freeBuffers()); }
 
  private:
   // Borrows floating buffers while the backlog exceeds the free buffers; returns new credits. REQUIRES: mu_.

@@ -92,6 +92,7 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
     WEIR_CHECK(!c.buffer);
     c.buffer = std::move(next->buffer);
     c.pos = 0;
+    if (bytesIn_ != nullptr) bytesIn_->inc(c.buffer->size());
     current_ = next->channel;
   }
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <weir/core/data_io.h>
+#include <weir/core/metrics.h>
 #include <weir/network/record_io.h>
 
 #include "network/events.h"
@@ -48,6 +49,8 @@ class GateRecordReader final : public RecordReader {
   InputGate& gate() { return gate_; }
   bool isFinished() const { return finishedChannels_ == gate_.numberOfChannels(); }
   uint64_t bytesRead() const { return bytesRead_; }
+  // Optional: counts the bytes of every data buffer taken from the gate. Must outlive the reader.
+  void setBytesInCounter(Counter* bytesIn) { bytesIn_ = bytesIn; }
 
  private:
   struct ChannelState {
@@ -70,6 +73,7 @@ class GateRecordReader final : public RecordReader {
   int endOfDataChannels_ = 0;
   bool endOfDataReported_ = false;
   uint64_t bytesRead_ = 0;
+  Counter* bytesIn_ = nullptr;
 };
 
 }  // namespace weir::network

@@ -116,4 +116,18 @@ void InputGate::release() {
   }
 }
 
+size_t InputGate::queuedBuffers() const {
+  size_t n = 0;
+  for (const auto& c : channels_) n += c->queuedBuffers();
+  return n;
+}
+
+InputGate::PoolUsage InputGate::poolUsage() const {
+  if (pool_ == nullptr) return {};
+  size_t unused = 0;
+  for (const auto& c : channels_) unused += c->unusedPoolBuffers();
+  const size_t inUse = pool_->segmentsInUse();
+  return {inUse > unused ? inUse - unused : 0, pool_->maxSegments()};
+}
+
 }  // namespace weir::network

@@ -42,6 +42,10 @@ class InputChannel {
   // The next buffer, if any. REQUIRES: task thread.
   virtual BufferAndAvailability getNextBuffer() = 0;
   virtual void release() {}
+  // For metrics, from any thread: buffers waiting in the channel to be read, and
+  // buffers it holds from its gate's pool without data (credits not yet used).
+  virtual size_t queuedBuffers() const = 0;
+  virtual size_t unusedPoolBuffers() const { return 0; }
 
  protected:
   void notifyChannelNonEmpty();
@@ -58,6 +62,7 @@ class LocalInputChannel final : public InputChannel, private BufferAvailabilityL
   void requestSubpartition() override { source_.setListener(this); }
   BufferAndAvailability getNextBuffer() override { return source_.poll(); }
   void release() override { source_.setListener(nullptr); }
+  size_t queuedBuffers() const override { return source_.queuedBuffers(); }
 
  private:
   void notifyDataAvailable() override { notifyChannelNonEmpty(); }
@@ -97,6 +102,16 @@ class InputGate {
   bool isBlocked(int channel) const;
   bool hasChannelsWithData() const;
   void release();
+
+  // For metrics, from any thread once every channel is set: the buffers queued in
+  // all channels, and how many of the gate pool's buffers hold data, of how many
+  // (0 of 0 without a pool: local channels read the producer's buffers).
+  size_t queuedBuffers() const;
+  struct PoolUsage {
+    size_t used = 0;
+    size_t capacity = 0;
+  };
+  PoolUsage poolUsage() const;
 
  private:
   friend class InputChannel;

@@ -25,8 +25,16 @@ void PartitionRecordWriter::finish(Builder& b, int channel) {
   if (b.pos == 0) return;  // keep an empty buffer for the next record
   b.buffer->setSize(b.pos);
   ++buffersWritten_;
+  if (bytesOut_ != nullptr) bytesOut_->inc(b.pos);
   partition_.subpartition(channel).add(std::move(b.buffer));
   b.pos = 0;
+}
+
+BufferPtr PartitionRecordWriter::requestBuffer() {
+  LocalBufferPool& pool = partition_.bufferPool();
+  if (BufferPtr b = pool.requestBuffer()) return b;
+  ScopedTimeCounter waiting(backPressured_);
+  return pool.requestBufferBlocking();
 }
 
 void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, size_t size) {
@@ -35,7 +43,7 @@ void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, 
                             " bytes exceeds the limit of 4 GiB per record");
   }
   if (b.buffer && segmentSize_ - b.pos < kLengthSize) finish(b, channel);
-  if (!b.buffer) b.buffer = partition_.bufferPool().requestBufferBlocking();
+  if (!b.buffer) b.buffer = requestBuffer();
   uint32_t len = uint32_t(size);
   std::memcpy(b.buffer->data() + b.pos, &len, kLengthSize);
   b.pos += kLengthSize;
@@ -47,7 +55,7 @@ void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, 
     size -= n;
     if (size == 0) break;
     finish(b, channel);
-    b.buffer = partition_.bufferPool().requestBufferBlocking();
+    b.buffer = requestBuffer();
   }
   bytesWritten_ += kLengthSize + len;
   if (b.pos == segmentSize_) finish(b, channel);

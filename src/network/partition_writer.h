@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include <weir/core/metrics.h>
 #include <weir/network/record_io.h>
 
 #include "network/events.h"
@@ -41,6 +42,12 @@ class PartitionRecordWriter final : public RecordWriter {
   // True when the next emit will not block for a buffer.
   bool isAvailable() const { return partition_.bufferPool().isAvailable(); }
   ResultPartition& partition() { return partition_; }
+  // Optional: `bytesOut` counts the bytes of every buffer handed on; `backPressured`
+  // times the waits for a free buffer. Both must outlive the writer.
+  void setMetrics(Counter* bytesOut, TimeCounter* backPressured) {
+    bytesOut_ = bytesOut;
+    backPressured_ = backPressured;
+  }
 
   uint64_t bytesWritten() const { return bytesWritten_; }
   uint64_t buffersWritten() const { return buffersWritten_; }
@@ -52,6 +59,8 @@ class PartitionRecordWriter final : public RecordWriter {
   };
   void write(Builder& b, int channel, const uint8_t* data, size_t size);
   void finish(Builder& b, int channel);
+  // A free buffer of the pool, waiting (and timing the wait as backpressure) when there is none.
+  BufferPtr requestBuffer();
 
   ResultPartition& partition_;
   const FlushMode flushMode_;
@@ -59,6 +68,8 @@ class PartitionRecordWriter final : public RecordWriter {
   std::vector<Builder> builders_;
   uint64_t bytesWritten_ = 0;
   uint64_t buffersWritten_ = 0;
+  Counter* bytesOut_ = nullptr;
+  TimeCounter* backPressured_ = nullptr;
 };
 
 }  // namespace weir::network

@@ -78,4 +78,10 @@ void ResultPartition::release() {
   for (auto& s : subpartitions_) s->release();
 }
 
+size_t ResultPartition::queuedBuffers() const {
+  size_t n = 0;
+  for (const auto& sp : subpartitions_) n += sp->queuedBuffers();
+  return n;
+}
+
 }  // namespace weir::network

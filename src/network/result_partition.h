@@ -77,6 +77,8 @@ class ResultPartition {
   ResultSubpartition& subpartition(int i) { return *subpartitions_[size_t(i)]; }
   LocalBufferPool& bufferPool() { return *pool_; }
   const std::shared_ptr<LocalBufferPool>& bufferPoolPtr() const { return pool_; }
+  // For metrics, from any thread: buffers queued in all subpartitions.
+  size_t queuedBuffers() const;
   void release();
 
  private:

@@ -57,6 +57,11 @@ void addAllRoutes(Router& router, RestContext& context) {
   addCheckpointConfigRoutes(router, context);
   addCheckpointDetailsRoutes(router, context);
   addCheckpointTriggerRoutes(router, context);
+  addJobMetricsRoutes(router, context);
+  addVertexMetricsRoutes(router, context);
+  addAggregatedSubtaskMetricsRoutes(router, context);
+  addSubtaskMetricsRoutes(router, context);
+  addPrometheusRoutes(router, context);
 }
 
 }  // namespace weir::rest

@@ -21,6 +21,14 @@ void addCheckpointDetailsRoutes(Router& router,
 void addCheckpointTriggerRoutes(Router& router,
                                 RestContext& context);  // POST .../checkpoints, GET .../:triggerid
 
+void addJobMetricsRoutes(Router& router, RestContext& context);     // GET /jobs/:jobid/metrics
+void addVertexMetricsRoutes(Router& router, RestContext& context);  // GET .../vertices/:vertexid/metrics
+void addAggregatedSubtaskMetricsRoutes(Router& router,
+                                       RestContext& context);  // GET .../vertices/:vertexid/subtasks/metrics
+void addSubtaskMetricsRoutes(Router& router,
+                             RestContext& context);              // GET .../subtasks/:subtaskindex/metrics
+void addPrometheusRoutes(Router& router, RestContext& context);  // GET /metrics
+
 // Every route above.
 void addAllRoutes(Router& router, RestContext& context);
 
@@ -28,6 +36,8 @@ void addAllRoutes(Router& router, RestContext& context);
 cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& request);
 // 404 with a hint when the job does not checkpoint.
 void requireCheckpointing(const cluster::ArchivedJob& job);
+// The Prometheus text exposition of `jobs` (what GET /metrics answers).
+std::string prometheusText(const std::vector<cluster::JobMetrics>& jobs);
 // A path parameter parsed as a non-negative integer (400 otherwise).
 int64_t integerParam(const RestRequest& request, const std::string& name);
 

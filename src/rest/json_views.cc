@@ -157,20 +157,28 @@ json jobDetailsJson(const cluster::JobDetails& d) {
     }
     if (!allEnded) end = -1;
     const int64_t duration = start < 0 ? -1 : (end >= 0 ? end : d.nowMillis) - start;
-    vertices.push_back(json{{"id", v.id},
-                            {"name", v.name},
-                            {"maxParallelism", v.maxParallelism},
-                            {"parallelism", v.parallelism},
-                            {"status", runtime::executionStateName(v.state)},
-                            {"start-time", start},
-                            {"end-time", end},
-                            {"duration", duration},
-                            {"tasks", stateCounts(v.stateCounts())},
-                            {"metrics",
-                             {{"read-records", v.recordsIn()},
-                              {"read-records-complete", true},
-                              {"write-records", v.recordsOut()},
-                              {"write-records-complete", true}}}});
+    vertices.push_back(json{
+        {"id", v.id},
+        {"name", v.name},
+        {"maxParallelism", v.maxParallelism},
+        {"parallelism", v.parallelism},
+        {"status", runtime::executionStateName(v.state)},
+        {"start-time", start},
+        {"end-time", end},
+        {"duration", duration},
+        {"tasks", stateCounts(v.stateCounts())},
+        {"metrics",
+         {{"read-bytes", v.sum(&cluster::SubtaskDetails::bytesIn)},
+          {"read-bytes-complete", true},
+          {"write-bytes", v.sum(&cluster::SubtaskDetails::bytesOut)},
+          {"write-bytes-complete", true},
+          {"read-records", v.recordsIn()},
+          {"read-records-complete", true},
+          {"write-records", v.recordsOut()},
+          {"write-records-complete", true},
+          {"accumulated-backpressured-time", v.sum(&cluster::SubtaskDetails::accumulatedBackPressuredMillis)},
+          {"accumulated-idle-time", v.sum(&cluster::SubtaskDetails::accumulatedIdleMillis)},
+          {"accumulated-busy-time", v.sum(&cluster::SubtaskDetails::accumulatedBusyMillis)}}}});
     json inputs = json::array();
     for (size_t i = 0; i < v.inputs.size(); ++i) {
       const cluster::VertexDetails* src = vertexByIndex(d, v.inputs[i].sourceVertex);

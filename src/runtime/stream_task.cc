@@ -211,6 +211,8 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
                                    std::chrono::nanoseconds alignment, std::chrono::nanoseconds startDelay) {
   const int64_t id = barrier.id;
   lastTriggeredCheckpoint_ = std::max(lastTriggeredCheckpoint_, id);
+  d_.metrics->lastCheckpointAlignmentNanos.store(alignment.count(), std::memory_order_relaxed);
+  d_.metrics->lastCheckpointStartDelayNanos.store(startDelay.count(), std::memory_order_relaxed);
   auto syncStart = std::chrono::steady_clock::now();
   checkpoint::CheckpointStorage& storage = *d_.checkpointing.storage;
 
@@ -340,7 +342,10 @@ void StreamTask::invoke() {
   checkCancelled();
   if (!transition(ExecutionState::kRunning)) throw TaskCancelledException();
   jobMaster_.updateTaskExecutionState({d_.vertexId, d_.subtaskIndex, ExecutionState::kRunning, ""});
-  mailboxLoop();
+  {
+    ScopedTimeCounter running(&d_.metrics->running);
+    mailboxLoop();
+  }
   // Notifications queued before the inputs ended (the final checkpoint's, on which a
   // two-phase-commit sink commits) run before the task ends.
   runMails();
@@ -362,6 +367,7 @@ void StreamTask::buildChain() {
     auto mode = d_.bufferTimeout.count() == 0 ? network::FlushMode::kAfterEveryRecord
                                               : network::FlushMode::kOnBufferFullOrTimeout;
     writers_.push_back(std::make_unique<network::PartitionRecordWriter>(*o.partition, mode));
+    writers_.back()->setMetrics(&d_.metrics->numBytesOut, &d_.metrics->backPressured);
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     o.partition->bufferPool().setAvailabilityListener([weak] {
       if (auto mb = weak.lock()) mb->wakeUp();
@@ -414,6 +420,7 @@ void StreamTask::buildChain() {
   }
   for (const TaskInputSpec& in : d_.inputs) {
     readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
+    readers_.back()->setBytesInCounter(&d_.metrics->numBytesIn);
     InputBase* port = head.input(in.inputIndex);
     int offset = nextChannel[in.inputIndex];
     nextChannel[in.inputIndex] += in.gate->numberOfChannels();
@@ -507,6 +514,7 @@ void StreamTask::mailboxLoop() {
     if (mailbox_->hasMail()) runMails();
     checkCancelled();
     if (!outputsAvailable()) {
+      ScopedTimeCounter backPressured(&d_.metrics->backPressured);
       mailbox_->waitForMailOrWakeUp();  // backpressure: a recycled buffer wakes us
       continue;
     }
@@ -537,7 +545,10 @@ void StreamTask::mailboxLoop() {
       }
     }
     next = (next + 1) % n;
-    if (!progressed) mailbox_->waitForMailOrWakeUp();
+    if (!progressed) {
+      ScopedTimeCounter idle(&d_.metrics->idle);
+      mailbox_->waitForMailOrWakeUp();
+    }
   }
 }
 

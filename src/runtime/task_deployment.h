@@ -8,6 +8,7 @@
 // JobMaster (in-process today, RPC later).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include <weir/core/config.h>
+#include <weir/core/metrics.h>
 #include <weir/graph/stream_graph.h>
 #include <weir/runtime/network_glue.h>
 
@@ -90,10 +92,25 @@ struct SubtaskCheckpointMetrics {
   uint64_t bytesPersistedDuringAlignment = 0;
 };
 
-// Records crossing the task's network boundary (Flink's task numRecordsIn/Out).
+// A subtask's own metrics (Flink's task metric group), written by its task thread
+// (and by the attempts after it: they live across restarts) and read by the
+// JobMaster's metrics at any time.
 struct TaskIOMetrics {
+  // Records and bytes crossing the task's network boundary; bytes counted per buffer.
   Counter numRecordsIn;
   Counter numRecordsOut;
+  Counter numBytesIn;
+  Counter numBytesOut;
+  // Where the task thread's time goes: `running` spans the mailbox loop; within it,
+  // `idle` waits for input and `backPressured` waits for an output buffer. Busy time
+  // is the rest (Flink computes busyTimeMsPerSecond the same way).
+  TimeCounter running;
+  TimeCounter idle;
+  TimeCounter backPressured;
+  // The latest checkpoint's alignment and start delay (Flink's checkpointAlignmentTime
+  // and checkpointStartDelayNanos gauges), in nanoseconds.
+  std::atomic<int64_t> lastCheckpointAlignmentNanos{0};
+  std::atomic<int64_t> lastCheckpointStartDelayNanos{0};
 };
 
 struct TaskDeployment {

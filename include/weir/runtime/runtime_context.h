@@ -20,23 +20,12 @@
 
 #include <weir/core/config.h>
 #include <weir/core/data_io.h>
+#include <weir/core/metrics.h>
 #include <weir/core/serializer.h>
 #include <weir/state/keyed_state_backend.h>
 #include <weir/state/state.h>
 
 namespace weir {
-
-// A counter with one writer (the task thread) and any number of readers
-// (metrics, progress). Relaxed ordering: readers only need an eventually
-// current value, and the writer must not pay for a locked instruction.
-class Counter {
- public:
-  void inc(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  uint64_t get() const { return v_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> v_{0};
-};
 
 // Wall-clock time and timers that run on the task thread.
 class ProcessingTimeService {
