@@ -99,4 +99,15 @@ class CheckpointsCommand : public JobCommand {
   int execute();
 };
 
+// weir metrics <jobId> [--vertex ID]: the job's metrics and each vertex's rates,
+// busy and backpressured time; with --vertex, every subtask of one vertex.
+class MetricsCommand : public JobCommand {
+ public:
+  explicit MetricsCommand(CLI::App& app);
+  int execute();
+
+ private:
+  std::string vertex_;
+};
+
 }  // namespace weir::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   weir::cli::CancelCommand cancel(app);
   weir::cli::CheckpointCommand checkpoint(app);
   weir::cli::CheckpointsCommand checkpoints(app);
+  weir::cli::MetricsCommand metrics(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,5 +30,6 @@ int main(int argc, char** argv) {
   if (cancel.selected()) return cancel.execute();
   if (checkpoint.selected()) return checkpoint.execute();
   if (checkpoints.selected()) return checkpoints.execute();
+  if (metrics.selected()) return metrics.execute();
   return 0;
 }

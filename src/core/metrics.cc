@@ -2,36 +2,35 @@
 
 namespace weir {
 
-// Writer side of the sequence lock: seq_ odd, release fence, values, seq_ even (release).
-// Only one thread writes, so the loads of seq_ need no ordering of their own.
+// The sequence lock uses sequentially consistent operations throughout: start/stop
+// run only when a task begins or ends a wait, never per record, so their cost does
+// not matter, and without fences the reasoning (and ThreadSanitizer) stays simple.
+// A reader that sees an even seq_ before and the same seq_ after reading both
+// values read them between two updates.
 void TimeCounter::start(int64_t now) {
-  if (startedAt_.load(std::memory_order_relaxed) >= 0) return;
-  const uint64_t s = seq_.load(std::memory_order_relaxed);
-  seq_.store(s + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  startedAt_.store(now, std::memory_order_relaxed);
-  seq_.store(s + 2, std::memory_order_release);
+  if (startedAt_.load() >= 0) return;
+  const uint64_t s = seq_.load();
+  seq_.store(s + 1);
+  startedAt_.store(now);
+  seq_.store(s + 2);
 }
 
 void TimeCounter::stop(int64_t now) {
-  const int64_t started = startedAt_.load(std::memory_order_relaxed);
+  const int64_t started = startedAt_.load();
   if (started < 0) return;
-  const uint64_t s = seq_.load(std::memory_order_relaxed);
-  seq_.store(s + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  accumulated_.store(accumulated_.load(std::memory_order_relaxed) + (now > started ? now - started : 0),
-                     std::memory_order_relaxed);
-  startedAt_.store(-1, std::memory_order_relaxed);
-  seq_.store(s + 2, std::memory_order_release);
+  const uint64_t s = seq_.load();
+  seq_.store(s + 1);
+  accumulated_.store(accumulated_.load() + (now > started ? now - started : 0));
+  startedAt_.store(-1);
+  seq_.store(s + 2);
 }
 
 uint64_t TimeCounter::get(int64_t now) const {
   for (;;) {
-    const uint64_t before = seq_.load(std::memory_order_acquire);
-    const int64_t accumulated = accumulated_.load(std::memory_order_relaxed);
-    const int64_t started = startedAt_.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if ((before & 1) == 0 && seq_.load(std::memory_order_relaxed) == before) {
+    const uint64_t before = seq_.load();
+    const int64_t accumulated = accumulated_.load();
+    const int64_t started = startedAt_.load();
+    if ((before & 1) == 0 && seq_.load() == before) {
       return uint64_t(accumulated + (started >= 0 && now > started ? now - started : 0));
     }
   }

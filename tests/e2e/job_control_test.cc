@@ -1,7 +1,7 @@
 // Job control from outside: a job started with `weir run` is listed, described,
-// checkpointed on request and cancelled through the `weir` CLI, which talks to
-// the job's REST API; checkpoint statistics grow while it runs, and what the CLI
-// reports is checked against the checkpoint directories on disk.
+// checkpointed on request, measured and cancelled through the `weir` CLI, which
+// talks to the job's REST API; checkpoint statistics grow while it runs, and what
+// the CLI reports is checked against the checkpoint directories on disk.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -30,8 +30,8 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   auto started = runShell(
       weirRun() + " --no-progress -p 2 -D execution.checkpointing.interval=200ms" +
       " -D execution.checkpointing.num-retained=1000 -D execution.checkpointing.dir=" + shellQuote(ckpt) +
-      " nexmark --query q1 --events 1000000000 --rate 20000 > /dev/null 2> " + shellQuote(log) +
-      " & echo $!");
+      " nexmark --query q5 --events 1000000000 --throttle 50000 --sink blackhole > /dev/null 2> " +
+      shellQuote(log) + " & echo $!");
   ASSERT_EQ(started.exitCode, 0);
   const std::string pid = started.output.substr(0, started.output.find('\n'));
 
@@ -57,7 +57,7 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   auto list = runShell(weir() + " list" + jm);
   ASSERT_EQ(list.exitCode, 0) << list.output;
   EXPECT_NE(list.output.find(jobId), std::string::npos) << list.output;
-  EXPECT_NE(list.output.find("nexmark-q1"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("nexmark-q5"), std::string::npos) << list.output;
 
   auto status = runShell(weir() + " status" + jm + " " + jobId);
   ASSERT_EQ(status.exitCode, 0) << status.output;
@@ -94,6 +94,34 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   ASSERT_EQ(table.exitCode, 0) << table.output;
   EXPECT_NE(table.output.find("COMPLETED"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("Latest completed: file://"), std::string::npos) << table.output;
+
+  // Metrics: the job's checkpoint counts, and records flowing over both exchanges of
+  // source -> count per window -> hottest.
+  nlohmann::json metrics;
+  auto flowing = [&] {
+    auto r = runShell(weir() + " metrics --json" + jm + " " + jobId + " 2>/dev/null");
+    if (r.exitCode != 0) return false;
+    metrics = nlohmann::json::parse(r.output);
+    return metrics["vertices"].size() == 3 &&
+           metrics["vertices"][1]["metrics"]["numRecordsInPerSecond"]["sum"].get<double>() > 0;
+  };
+  bool isFlowing = false;
+  for (int i = 0; i < 100 && !(isFlowing = flowing()); ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(isFlowing) << metrics.dump(2);
+  EXPECT_GE(metrics["job"]["numberOfCompletedCheckpoints"].get<double>(), double(later)) << metrics.dump(2);
+  EXPECT_EQ(metrics["job"]["numRestarts"].get<double>(), 0);
+  EXPECT_GT(metrics["vertices"][0]["metrics"]["numRecordsOut"]["sum"].get<double>(), 0) << metrics.dump(2);
+  auto overview = runShell(weir() + " metrics" + jm + " " + jobId);
+  ASSERT_EQ(overview.exitCode, 0) << overview.output;
+  EXPECT_NE(overview.output.find("BACKPRESSURED (MAX)"), std::string::npos) << overview.output;
+  EXPECT_NE(overview.output.find("lastCheckpointDuration"), std::string::npos) << overview.output;
+  auto perSubtask = runShell(weir() + " metrics --vertex 1" + jm + " " + jobId);
+  ASSERT_EQ(perSubtask.exitCode, 0) << perSubtask.output;
+  EXPECT_NE(perSubtask.output.find("SUBTASK"), std::string::npos) << perSubtask.output;
+  EXPECT_NE(perSubtask.output.find("q5-count-per-window"), std::string::npos) << perSubtask.output;
+  auto noVertex = runShell(weir() + " metrics --vertex nope" + jm + " " + jobId);
+  EXPECT_EQ(noVertex.exitCode, 2);
+  EXPECT_NE(noVertex.output.find("has no vertex 'nope'"), std::string::npos) << noVertex.output;
 
   auto unknown = runShell(weir() + " status" + jm + " 0123456789abcdef0123456789abcdef");
   EXPECT_EQ(unknown.exitCode, 2);

@@ -40,7 +40,7 @@ class TimeCounter {
   void start(int64_t now = nowNanos());
   // REQUIRES: the writer thread. Without a start() it does nothing.
   void stop(int64_t now = nowNanos());
-  bool isRunning() const { return startedAt_.load(std::memory_order_relaxed) >= 0; }
+  bool isRunning() const { return startedAt_.load() >= 0; }
   // Total nanoseconds between start() and stop() calls, plus the running interval up to `now`.
   uint64_t get(int64_t now = nowNanos()) const;
 
