@@ -10,6 +10,7 @@ PACKAGES=(
   libxxhash-dev libzstd-dev
   clang-format
   sqlite3
+  chromium
 )
 
 missing=()

@@ -62,6 +62,7 @@ void addAllRoutes(Router& router, RestContext& context) {
   addAggregatedSubtaskMetricsRoutes(router, context);
   addSubtaskMetricsRoutes(router, context);
   addPrometheusRoutes(router, context);
+  addDashboardRoutes(router, context);
 }
 
 }  // namespace weir::rest

@@ -28,6 +28,7 @@ void addAggregatedSubtaskMetricsRoutes(Router& router,
 void addSubtaskMetricsRoutes(Router& router,
                              RestContext& context);              // GET .../subtasks/:subtaskindex/metrics
 void addPrometheusRoutes(Router& router, RestContext& context);  // GET /metrics
+void addDashboardRoutes(Router& router, RestContext& context);   // GET /, /web/:file
 
 // Every route above.
 void addAllRoutes(Router& router, RestContext& context);

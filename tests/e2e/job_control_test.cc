@@ -15,44 +15,28 @@ namespace weir {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::BackgroundWeir;
 using testing::runShell;
 using testing::shellQuote;
+using testing::startWeirInBackground;
 using testing::TempDir;
-using testing::weirRun;
+using testing::waitForExit;
 namespace fs = std::filesystem;
 
 std::string weir() { return std::string(WEIR_BINARY); }
 
 TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   TempDir dir;
-  const std::string log = dir.file("job.log");
   const std::string ckpt = dir.file("ckpt");
-  auto started = runShell(
-      weirRun() + " --no-progress -p 2 -D execution.checkpointing.interval=200ms" +
-      " -D execution.checkpointing.num-retained=1000 -D execution.checkpointing.dir=" + shellQuote(ckpt) +
-      " nexmark --query q5 --events 1000000000 --throttle 50000 --sink blackhole > /dev/null 2> " +
-      shellQuote(log) + " & echo $!");
-  ASSERT_EQ(started.exitCode, 0);
-  const std::string pid = started.output.substr(0, started.output.find('\n'));
-
-  // `weir run` prints the job id and the REST API's address. (No std::regex: GCC 12
-  // warns inside libstdc++'s regex under the sanitizer flags, and warnings are errors.)
-  const std::string marker = "REST API: http://";
-  std::string output;
-  auto addressPrinted = [&] {
-    size_t at = output.find(marker);
-    return at != std::string::npos && output.find('\n', at) != std::string::npos;
-  };
-  for (int i = 0; i < 200 && !addressPrinted(); ++i) {
-    std::this_thread::sleep_for(50ms);
-    output = testing::readFile(log);
-  }
-  ASSERT_TRUE(addressPrinted()) << output;
-  const size_t begin = output.find(marker) + marker.size();
-  const std::string jm = " -m " + output.substr(begin, output.find('\n', begin) - begin);
-  const size_t idPos = output.find("submitted with id ");
-  ASSERT_NE(idPos, std::string::npos) << output;
-  const std::string jobId = output.substr(idPos + 18, 32);
+  BackgroundWeir w = startWeirInBackground(
+      "--no-progress -p 2 -D execution.checkpointing.interval=200ms -D "
+      "execution.checkpointing.num-retained=1000"
+      " -D execution.checkpointing.dir=" +
+          shellQuote(ckpt) + " nexmark --query q5 --events 1000000000 --throttle 50000 --sink blackhole",
+      dir.file("job.log"));
+  ASSERT_TRUE(w.error.empty()) << w.error;
+  const std::string jm = " -m " + w.jobManager;
+  const std::string& jobId = w.jobId;
 
   auto list = runShell(weir() + " list" + jm);
   ASSERT_EQ(list.exitCode, 0) << list.output;
@@ -134,14 +118,9 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
               cancel.output.find("ended (its `weir run` has exited)") != std::string::npos)
       << cancel.output;
   // `weir run` ends with its job.
-  bool ended = false;
-  for (int i = 0; i < 200 && !ended; ++i) {
-    ended = runShell("kill -0 " + pid + " 2>/dev/null").exitCode != 0;
-    if (!ended) std::this_thread::sleep_for(50ms);
-  }
-  if (!ended) runShell("kill -9 " + pid);
-  EXPECT_TRUE(ended) << "weir run did not end after its job was cancelled";
-  EXPECT_NE(testing::readFile(log).find("CANCELED"), std::string::npos) << testing::readFile(log);
+  EXPECT_TRUE(waitForExit(w.pid)) << "weir run did not end after its job was cancelled";
+  EXPECT_NE(testing::readFile(dir.file("job.log")).find("CANCELED"), std::string::npos)
+      << testing::readFile(dir.file("job.log"));
 }
 
 TEST(JobControlE2E, NoJobManagerGivesAnActionableError) {

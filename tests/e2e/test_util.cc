@@ -3,12 +3,14 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace weir::testing {
 
@@ -57,6 +59,48 @@ std::vector<std::string> readLinesOfVisibleFiles(const std::string& dir) {
     while (std::getline(in, line)) lines.push_back(line);
   }
   return lines;
+}
+
+BackgroundWeir startWeirInBackground(const std::string& arguments, const std::string& logFile) {
+  BackgroundWeir w;
+  auto started =
+      runShell(weirRun() + " " + arguments + " > /dev/null 2> " + shellQuote(logFile) + " & echo $!");
+  if (started.exitCode != 0) {
+    w.error = "could not start weir run: " + started.output;
+    return w;
+  }
+  w.pid = started.output.substr(0, started.output.find('\n'));
+  // `weir run` prints the REST API's address and the job id. (No std::regex: GCC 12 warns
+  // inside libstdc++'s regex under the sanitizer flags, and warnings are errors.)
+  const std::string marker = "REST API: http://";
+  const std::string submitted = "submitted with id ";
+  std::string output;
+  auto printed = [&] {
+    size_t at = output.find(marker);
+    return at != std::string::npos && output.find('\n', at) != std::string::npos &&
+           output.find(submitted) != std::string::npos;
+  };
+  for (int i = 0; i < 200 && !printed(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    output = readFile(logFile);
+  }
+  if (!printed()) {
+    w.error = "weir run did not print its REST address and job id:\n" + output;
+    return w;
+  }
+  const size_t begin = output.find(marker) + marker.size();
+  w.jobManager = output.substr(begin, output.find('\n', begin) - begin);
+  w.jobId = output.substr(output.find(submitted) + submitted.size(), 32);
+  return w;
+}
+
+bool waitForExit(const std::string& pid) {
+  for (int i = 0; i < 200; ++i) {
+    if (runShell("kill -0 " + pid + " 2>/dev/null").exitCode != 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  runShell("kill -9 " + pid);
+  return false;
 }
 
 }  // namespace weir::testing
