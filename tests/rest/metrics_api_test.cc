@@ -12,33 +12,10 @@
 #include "cluster/job_metrics.h"
 #include "rest/handlers.h"
 #include "rest/rest_test_support.h"
+#include "testing/spinning_sink.h"
 
 namespace weir::rest {
 namespace {
-
-// A sink that spins for `micros` per record, so that its producers wait for buffers.
-class SlowSink final : public Sink<int64_t> {
- public:
-  explicit SlowSink(int micros) : micros_(micros) {}
-  std::unique_ptr<SinkWriter<int64_t>> createWriter(StreamingRuntimeContext&) const override {
-    return std::make_unique<Writer>(micros_);
-  }
-
- private:
-  class Writer final : public SinkWriter<int64_t> {
-   public:
-    explicit Writer(int micros) : micros_(micros) {}
-    void write(const int64_t&, Timestamp) override {
-      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(micros_);
-      while (std::chrono::steady_clock::now() < until) {
-      }
-    }
-
-   private:
-    int micros_;
-  };
-  int micros_;
-};
 
 class MetricsApiTest : public RestApiTest {
  protected:
@@ -175,7 +152,7 @@ TEST_F(MetricsApiTest, ASlowSinkShowsAsBackpressureAtItsProducer) {
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, 1'000'000'000);
   env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
       .rebalance()
-      .sinkTo(std::make_shared<SlowSink>(200));
+      .sinkTo(std::make_shared<testing::SpinningSink>(200us));
   startJob(env, "slow-sink");
   const std::vector<std::string> v = vertexIds();
   ASSERT_EQ(v.size(), 2u);

@@ -9,25 +9,10 @@
 
 #include <weir/weir.h>
 
+#include "testing/spinning_sink.h"
+
 namespace weir {
 namespace {
-
-class SlowSink final : public Sink<int64_t> {
- public:
-  std::unique_ptr<SinkWriter<int64_t>> createWriter(StreamingRuntimeContext&) const override {
-    return std::make_unique<Writer>();
-  }
-
- private:
-  class Writer final : public SinkWriter<int64_t> {
-   public:
-    void write(const int64_t&, Timestamp) override {
-      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
-      while (std::chrono::steady_clock::now() < until) {
-      }
-    }
-  };
-};
 
 TEST(BackpressureTest, InFlightRecordsStayBoundedBySlowSink) {
   const int64_t kRecords = 60000;
@@ -37,7 +22,7 @@ TEST(BackpressureTest, InFlightRecordsStayBoundedBySlowSink) {
   env.fromSequence(1, kRecords)
       .rebalance()
       .map([](int64_t x) { return x; })
-      .sinkTo(std::make_shared<SlowSink>());
+      .sinkTo(std::make_shared<testing::SpinningSink>(std::chrono::microseconds(20)));
   auto client = env.executeAsync("backpressure");
   uint64_t maxInFlight = 0;
   int samples = 0;
