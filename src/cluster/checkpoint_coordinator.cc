@@ -88,7 +88,7 @@ void CheckpointCoordinator::run() {
     // be triggered (a task is not running yet) it is retried shortly.
     const bool slotFree = inProgressLocked() < options_.maxConcurrent;
     const bool urgent = soonRequested_ > soonServed_ && slotFree && now >= soonRetryAt;
-    if (urgent || now >= nextTrigger) {
+    if (userTriggersWaiting_ == 0 && (urgent || now >= nextTrigger)) {
       auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
       if (slotFree && now >= earliest) {
         const int64_t requests = soonRequested_;  // requests made later want a later checkpoint
@@ -112,7 +112,22 @@ void CheckpointCoordinator::run() {
 
 Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
   std::unique_lock lock(mu_);
-  return triggerLocked(lock);
+  // As in Flink, a user's request waits behind the checkpoints in progress instead of
+  // being refused, and goes before the next periodic one (the scheduler holds back
+  // while a request waits), for at most one checkpoint timeout.
+  ++userTriggersWaiting_;
+  const bool slotFree = cv_.wait_for(lock, options_.timeout, [&] {
+    return stopped_ || suspended_ || inProgressLocked() < options_.maxConcurrent;
+  });
+  Result<int64_t> r =
+      slotFree ? triggerLocked(lock)
+               : Result<int64_t>(Status::failedPrecondition(
+                     "no checkpoint slot became free within execution.checkpointing.timeout (" +
+                     std::to_string(options_.timeout.count()) +
+                     " ms): " + std::to_string(inProgressLocked()) + " checkpoints still in progress"));
+  --userTriggersWaiting_;
+  cv_.notify_all();  // the scheduler may trigger again
+  return r;
 }
 
 Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock) {

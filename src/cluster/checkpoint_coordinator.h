@@ -90,7 +90,9 @@ class CheckpointCoordinator {
   // Triggers the next checkpoint as soon as max-concurrent-checkpoints allows, without
   // waiting for the interval (a bounded job's final checkpoint).
   void requestCheckpointSoon();
-  // Triggers a checkpoint now (ignoring interval and min-pause); returns its id or why not.
+  // Triggers a checkpoint now (ignoring interval and min-pause), once a slot is free:
+  // it waits behind the checkpoints in progress (up to the checkpoint timeout) and goes
+  // before the next periodic one. Returns its id or why not.
   Result<int64_t> triggerCheckpoint();
 
   void acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
@@ -147,10 +149,11 @@ class CheckpointCoordinator {
   bool stopped_ = false;                                  // guarded by mu_
   bool started_ = false;                                  // guarded by mu_
   bool suspended_ = false;                                // guarded by mu_
-  int64_t soonRequested_ = 0;                             // guarded by mu_: requestCheckpointSoon calls
-  int64_t soonServed_ = 0;                                // guarded by mu_: requests a trigger covered
-  int completing_ = 0;                                    // guarded by mu_: metadata being written
-  CheckpointStatsTracker statsTracker_;                   // thread-safe on its own
+  int userTriggersWaiting_ = 0;          // guarded by mu_: triggerCheckpoint() calls in flight
+  int64_t soonRequested_ = 0;            // guarded by mu_: requestCheckpointSoon calls
+  int64_t soonServed_ = 0;               // guarded by mu_: requests a trigger covered
+  int completing_ = 0;                   // guarded by mu_: metadata being written
+  CheckpointStatsTracker statsTracker_;  // thread-safe on its own
   std::thread scheduler_;
 };
 

@@ -93,7 +93,7 @@ struct JobExceptions {
 };
 
 struct CheckpointConfigInfo {
-  std::string mode;  // "exactly_once"
+  std::string mode;  // "exactly_once" or "at_least_once"
   int64_t intervalMillis = 0;
   int64_t timeoutMillis = 0;
   int64_t minPauseMillis = 0;

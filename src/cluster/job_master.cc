@@ -193,12 +193,8 @@ Status JobMaster::setUpCheckpointing() {
   if (!interval || interval->count() <= 0) return Status::ok();
   size_t mode = parseEnum(options::kCheckpointMode.key, config_->get(options::kCheckpointMode),
                           {"EXACTLY_ONCE", "AT_LEAST_ONCE"});
-  if (mode == 1) {
-    return Status::invalidArgument(
-        "execution.checkpointing.mode AT_LEAST_ONCE is not supported yet (it comes with unaligned "
-        "checkpoints); "
-        "use EXACTLY_ONCE");
-  }
+  checkpointingMode_ =
+      mode == 1 ? runtime::CheckpointingMode::kAtLeastOnce : runtime::CheckpointingMode::kExactlyOnce;
   static const char* kRetention[] = {"NO_EXTERNALIZED_CHECKPOINTS", "DELETE_ON_CANCELLATION",
                                      "RETAIN_ON_CANCELLATION"};
   retention_ = kRetention[parseEnum(options::kExternalizedCheckpointRetention.key,
@@ -410,6 +406,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
       }
       if (checkpointCoordinator_) {
         d.checkpointing.enabled = true;
+        d.checkpointing.mode = checkpointingMode_;
         d.checkpointing.storage = checkpointStorage_.get();
         d.checkpointing.executor = snapshotExecutor_.get();
       }

@@ -154,7 +154,7 @@ std::optional<CheckpointConfigInfo> JobMaster::checkpointConfig() const {
   if (!checkpointCoordinator_) return std::nullopt;
   const CheckpointCoordinatorOptions& o = checkpointCoordinator_->options();
   CheckpointConfigInfo c;
-  c.mode = "exactly_once";
+  c.mode = checkpointingMode_ == runtime::CheckpointingMode::kAtLeastOnce ? "at_least_once" : "exactly_once";
   c.intervalMillis = o.interval.count();
   c.timeoutMillis = o.timeout.count();
   c.minPauseMillis = o.minPause.count();

@@ -1,7 +1,5 @@
 #include "runtime/checkpoint_barrier_handler.h"
 
-#include <weir/core/check.h>
-
 #include "runtime/timer_service.h"
 
 namespace weir::runtime {
@@ -24,13 +22,8 @@ class CheckpointBarrierHandler::GateListener final : public network::CheckpointE
 
 CheckpointBarrierHandler::CheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target)
     : gates_(std::move(gates)), target_(target) {
-  for (size_t g = 0; g < gates_.size(); ++g) {
-    int n = gates_[g]->numberOfChannels();
-    received_.emplace_back(size_t(n), 0);
-    finished_.emplace_back(size_t(n), 0);
-    openChannels_ += n;
+  for (size_t g = 0; g < gates_.size(); ++g)
     listeners_.push_back(std::make_unique<GateListener>(*this, int(g)));
-  }
 }
 
 CheckpointBarrierHandler::~CheckpointBarrierHandler() = default;
@@ -39,79 +32,8 @@ network::CheckpointEventListener& CheckpointBarrierHandler::listenerForGate(int 
   return *listeners_[size_t(gateIndex)];
 }
 
-void CheckpointBarrierHandler::startAlignment(const network::CheckpointBarrier& barrier) {
-  currentId_ = barrier.id;
-  currentBarrier_ = barrier;
-  aligning_ = true;
-  receivedOpen_ = 0;
-  for (auto& g : received_) std::fill(g.begin(), g.end(), 0);
-  alignmentStart_ = std::chrono::steady_clock::now();
-  startDelay_ = std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - barrier.timestampMillis));
-}
-
-void CheckpointBarrierHandler::onBarrier(int gate, int channel, const network::CheckpointBarrier& barrier) {
-  if (barrier.id < currentId_) return;  // a late barrier of a checkpoint already completed or aborted here
-  if (barrier.id > currentId_) {
-    if (aligning_) {
-      abortAlignment("barrier of checkpoint " + std::to_string(barrier.id) + " arrived before checkpoint " +
-                     std::to_string(currentId_) + " was aligned");
-    }
-    startAlignment(barrier);
-  } else if (!aligning_) {
-    return;  // checkpoint currentId_ already completed or was aborted at this task
-  }
-  char& got = received_[size_t(gate)][size_t(channel)];
-  WEIR_CHECK_MSG(!got, "two barriers of one checkpoint on one channel");
-  got = 1;
-  ++receivedOpen_;
-  gates_[size_t(gate)]->blockChannel(channel);
-  maybeCompleteAlignment();
-}
-
-void CheckpointBarrierHandler::maybeCompleteAlignment() {
-  if (!aligning_ || receivedOpen_ < openChannels_) return;
-  aligning_ = false;
-  auto alignment = std::chrono::steady_clock::now() - alignmentStart_;
-  // Snapshot before any blocked channel is read again: nothing after the barrier may be in it.
-  target_.triggerCheckpointOnBarrier(currentBarrier_, alignment, startDelay_);
-  resumeAll();
-}
-
-void CheckpointBarrierHandler::abortAlignment(const std::string& reason) {
-  aligning_ = false;
-  resumeAll();
-  target_.abortCheckpointOnBarrier(currentId_, reason);
-}
-
-void CheckpointBarrierHandler::resumeAll() {
-  for (network::InputGate* g : gates_) g->resumeAllChannels();
-}
-
-void CheckpointBarrierHandler::onCancelMarker(int, int, int64_t checkpointId) {
-  if (checkpointId < currentId_ || (checkpointId == currentId_ && !aligning_)) return;
-  if (checkpointId == currentId_) {
-    abortAlignment("checkpoint " + std::to_string(checkpointId) + " was cancelled upstream");
-    return;
-  }
-  // Its barriers have not come yet: skip this checkpoint entirely.
-  if (aligning_) {
-    abortAlignment("checkpoint " + std::to_string(checkpointId) +
-                   " was cancelled upstream before checkpoint " + std::to_string(currentId_) +
-                   " was aligned");
-  }
-  currentId_ = checkpointId;
-  aligning_ = false;
-  target_.abortCheckpointOnBarrier(checkpointId,
-                                   "checkpoint " + std::to_string(checkpointId) + " was cancelled upstream");
-}
-
-void CheckpointBarrierHandler::onEndOfPartition(int gate, int channel) {
-  char& fin = finished_[size_t(gate)][size_t(channel)];
-  if (fin) return;
-  fin = 1;
-  --openChannels_;
-  if (aligning_ && received_[size_t(gate)][size_t(channel)]) --receivedOpen_;
-  maybeCompleteAlignment();
+std::chrono::nanoseconds CheckpointBarrierHandler::startDelayOf(const network::CheckpointBarrier& barrier) {
+  return std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - barrier.timestampMillis));
 }
 
 }  // namespace weir::runtime

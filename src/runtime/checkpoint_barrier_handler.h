@@ -1,22 +1,16 @@
-// CheckpointBarrierHandler: aligned, exactly-once barrier handling for one task
-// across all of its input gates (Flink's SingleCheckpointBarrierHandler in
-// aligned mode).
+// CheckpointBarrierHandler: what a task does with the checkpoint barriers,
+// cancellation markers and ends of partition that arrive on its input gates
+// (Flink's CheckpointBarrierHandler). Two implementations, chosen by
+// `execution.checkpointing.mode`:
+//   - SingleCheckpointBarrierHandler (EXACTLY_ONCE): aligns: blocks each channel
+//     whose barrier arrived until the barrier arrived on all of them;
+//   - CheckpointBarrierTracker (AT_LEAST_ONCE): never blocks; snapshots when the
+//     last barrier of a checkpoint arrived, so records after a barrier may be in
+//     the snapshot and are replayed after a recovery (duplicates, never losses).
 //
-// When barrier N arrives on a channel, that channel is blocked: its later data
-// belongs after the checkpoint and must not be processed yet. (A blocked channel
-// is simply not polled, so its data waits with the producer: bounded by credits
-// and the producer's pool, never buffered here.) When barrier N has arrived on
-// every channel that has not ended, the task snapshots and forwards the barrier,
-// and every channel is resumed.
-//
-// Corner cases, as in Flink: a channel that ends during alignment no longer
-// waits for a barrier; a barrier of a newer checkpoint arriving before the
-// current alignment finished aborts the current one and starts the new one;
-// barriers of older checkpoints are ignored; a cancellation marker aborts the
-// alignment of its checkpoint (or pre-empts it, if its barriers have not come
-// yet) and is forwarded downstream by the task.
-//
-// Threading: task thread only (it is called from inside the gates' readers).
+// The handler tells its Target (the task) when to snapshot and when a
+// checkpoint cannot complete here. Threading: task thread only (it is called
+// from inside the gates' readers).
 #pragma once
 
 #include <chrono>
@@ -37,45 +31,36 @@ class CheckpointBarrierHandler {
   class Target {
    public:
     virtual ~Target() = default;
-    // Every open channel delivered barrier N: snapshot now, then forward it.
+    // Checkpoint N may be taken now: snapshot, then forward the barrier. `alignment`
+    // is how long the handler waited between the first and the last barrier.
     virtual void triggerCheckpointOnBarrier(const network::CheckpointBarrier& barrier,
-                                            std::chrono::nanoseconds alignmentDuration,
+                                            std::chrono::nanoseconds alignment,
                                             std::chrono::nanoseconds startDelay) = 0;
     // Checkpoint N will not complete at this task: forward a cancellation marker and decline it.
     virtual void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) = 0;
   };
 
-  CheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target);
-  ~CheckpointBarrierHandler();
+  virtual ~CheckpointBarrierHandler();
+  CheckpointBarrierHandler(const CheckpointBarrierHandler&) = delete;
+  CheckpointBarrierHandler& operator=(const CheckpointBarrierHandler&) = delete;
 
   // The listener to install on the reader of gate `gateIndex`.
   network::CheckpointEventListener& listenerForGate(int gateIndex);
 
-  bool isAligning() const { return aligning_; }
-  int64_t currentCheckpointId() const { return currentId_; }
-
- private:
-  class GateListener;
-  void onBarrier(int gate, int channel, const network::CheckpointBarrier& barrier);
-  void onCancelMarker(int gate, int channel, int64_t checkpointId);
-  void onEndOfPartition(int gate, int channel);
-  void startAlignment(const network::CheckpointBarrier& barrier);
-  void maybeCompleteAlignment();
-  void abortAlignment(const std::string& reason);
-  void resumeAll();
+ protected:
+  CheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target);
+  virtual void onBarrier(int gate, int channel, const network::CheckpointBarrier& barrier) = 0;
+  virtual void onCancelMarker(int gate, int channel, int64_t checkpointId) = 0;
+  virtual void onEndOfPartition(int gate, int channel) = 0;
+  // Time from the checkpoint's trigger (the barrier's timestamp) to now.
+  static std::chrono::nanoseconds startDelayOf(const network::CheckpointBarrier& barrier);
 
   std::vector<network::InputGate*> gates_;
   Target& target_;
+
+ private:
+  class GateListener;
   std::vector<std::unique_ptr<GateListener>> listeners_;
-  std::vector<std::vector<char>> received_;  // [gate][channel]: barrier of currentId_ arrived
-  std::vector<std::vector<char>> finished_;  // [gate][channel]: channel ended
-  int openChannels_ = 0;
-  int receivedOpen_ = 0;  // open channels that delivered the current barrier
-  int64_t currentId_ = -1;
-  bool aligning_ = false;
-  network::CheckpointBarrier currentBarrier_;
-  std::chrono::steady_clock::time_point alignmentStart_;
-  std::chrono::nanoseconds startDelay_{0};
 };
 
 }  // namespace weir::runtime

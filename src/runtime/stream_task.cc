@@ -436,8 +436,12 @@ void StreamTask::buildChain() {
   if (d_.checkpointing.enabled && !readers_.empty()) {
     std::vector<network::InputGate*> gates;
     for (const TaskInputSpec& in : d_.inputs) gates.push_back(in.gate);
-    barrierHandler_ = std::make_unique<CheckpointBarrierHandler>(
-        std::move(gates), static_cast<CheckpointBarrierHandler::Target&>(*this));
+    auto& target = static_cast<CheckpointBarrierHandler::Target&>(*this);
+    if (d_.checkpointing.mode == CheckpointingMode::kAtLeastOnce) {
+      barrierHandler_ = std::make_unique<CheckpointBarrierTracker>(std::move(gates), target);
+    } else {
+      barrierHandler_ = std::make_unique<SingleCheckpointBarrierHandler>(std::move(gates), target);
+    }
     for (size_t g = 0; g < readers_.size(); ++g) {
       readers_[g]->setCheckpointEventListener(&barrierHandler_->listenerForGate(int(g)));
     }

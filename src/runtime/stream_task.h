@@ -25,7 +25,9 @@
 #include "network/gate_reader.h"
 #include "network/partition_writer.h"
 #include "runtime/checkpoint_barrier_handler.h"
+#include "runtime/checkpoint_barrier_tracker.h"
 #include "runtime/mailbox.h"
+#include "runtime/single_checkpoint_barrier_handler.h"
 #include "runtime/task_deployment.h"
 
 namespace weir::runtime {

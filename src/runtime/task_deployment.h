@@ -68,9 +68,16 @@ struct TaskOutputSpec {
   int consumerMaxParallelism = kDefaultMaxParallelism;
 };
 
+// execution.checkpointing.mode: how a task with network inputs handles barriers.
+enum class CheckpointingMode {
+  kExactlyOnce,  // align: block each channel after its barrier (SingleCheckpointBarrierHandler)
+  kAtLeastOnce,  // never block; snapshot at the last barrier (CheckpointBarrierTracker)
+};
+
 // Checkpointing services of a task; all null/false when checkpointing is off.
 struct TaskCheckpointing {
   bool enabled = false;
+  CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
   checkpoint::CheckpointStorage* storage = nullptr;  // owned by the JobMaster
   AsyncExecutor* executor = nullptr;                 // owned by the JobMaster
 };

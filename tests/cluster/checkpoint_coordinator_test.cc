@@ -113,11 +113,32 @@ TEST(CheckpointCoordinatorTest, ACheckpointKeepsItsSlotWhileItsMetadataIsWritten
   ASSERT_EQ(c.triggerCheckpoint().value(), 1);
   auto completing = std::async(std::launch::async, [&] { ack(c, 1); });
   ASSERT_TRUE(storage.waitUntilBlocked());
-  EXPECT_FALSE(c.triggerCheckpoint().isOk()) << "checkpoint 1 is not complete yet: no second one may start";
+  // A user's request waits for the slot (as in Flink) instead of being refused...
+  auto second = std::async(std::launch::async, [&] { return c.triggerCheckpoint(); });
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout)
+      << "checkpoint 1 is not complete yet: no second one may start";
   storage.release();
   completing.get();
+  // ...and starts once checkpoint 1 is complete.
+  Result<int64_t> id = second.get();
+  ASSERT_TRUE(id.isOk()) << id.status().toString();
+  EXPECT_EQ(id.value(), 2);
   EXPECT_EQ(c.latestCompleted()->checkpointId, 1);
-  EXPECT_EQ(c.triggerCheckpoint().value(), 2);
+  c.shutdown();
+}
+
+TEST(CheckpointCoordinatorTest, ARequestThatGetsNoSlotWithinTheTimeoutFailsClearly) {
+  GatedStorage storage(-1);
+  RecordingGateway gateway;
+  CheckpointCoordinatorOptions o = manualOptions(1);
+  o.timeout = std::chrono::milliseconds(50);
+  CheckpointCoordinator c(o, "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
+  c.start();
+  ASSERT_EQ(c.triggerCheckpoint().value(), 1);  // never acknowledged (no scheduler expires it)
+  Result<int64_t> second = c.triggerCheckpoint();
+  ASSERT_FALSE(second.isOk());
+  EXPECT_NE(second.status().message().find("no checkpoint slot became free"), std::string::npos)
+      << second.status().toString();
   c.shutdown();
 }
 

@@ -55,7 +55,9 @@ TEST_F(DashboardE2E, ShowsTheRunningJobAndFillsTheCheckpointTable) {
   ASSERT_EQ(runShell("command -v chromium").exitCode, 0)
       << "headless Chromium is missing: run scripts/install-deps.sh (Debian package 'chromium')";
   BackgroundWeir w = testing::startWeirInBackground(
-      "--no-progress -p 2 -D execution.checkpointing.interval=200ms -D execution.checkpointing.dir=" +
+      // A long history: the checkpoint the test selects must still be in it a few seconds later.
+      "--no-progress -p 2 -D execution.checkpointing.interval=200ms -D web.checkpoints.history=1000"
+      " -D execution.checkpointing.dir=" +
           shellQuote(dir_.file("ckpt")) +
           " nexmark --query q5 --events 1000000000 --throttle 50000 --sink blackhole",
       dir_.file("job.log"));

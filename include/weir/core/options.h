@@ -61,7 +61,12 @@ inline const ConfigOption<std::string> kLocalChannelMode{
 inline const OptionalConfigOption<milliseconds> kCheckpointInterval{
     "execution.checkpointing.interval", {}, "Time between checkpoints; checkpointing is off when unset."};
 inline const ConfigOption<std::string> kCheckpointMode{
-    "execution.checkpointing.mode", "EXACTLY_ONCE", {}, "EXACTLY_ONCE (AT_LEAST_ONCE comes later)."};
+    "execution.checkpointing.mode",
+    "EXACTLY_ONCE",
+    {},
+    "EXACTLY_ONCE (tasks align barriers) or AT_LEAST_ONCE (no channel is ever blocked; after a recovery "
+    "records may "
+    "be processed twice, never lost)."};
 inline const ConfigOption<milliseconds> kCheckpointTimeout{"execution.checkpointing.timeout",
                                                            milliseconds(10 * 60 * 1000),
                                                            {},

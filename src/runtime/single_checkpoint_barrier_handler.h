@@ -1,0 +1,53 @@
+// SingleCheckpointBarrierHandler: aligned, exactly-once barrier handling for one
+// task across all of its input gates (Flink's SingleCheckpointBarrierHandler in
+// aligned mode).
+//
+// When barrier N arrives on a channel, that channel is blocked: its later data
+// belongs after the checkpoint and must not be processed yet. (A blocked channel
+// is simply not polled, so its data waits with the producer: bounded by credits
+// and the producer's pool, never buffered here.) When barrier N has arrived on
+// every channel that has not ended, the task snapshots and forwards the barrier,
+// and every channel is resumed.
+//
+// Corner cases, as in Flink: a channel that ends during alignment no longer
+// waits for a barrier; a barrier of a newer checkpoint arriving before the
+// current alignment finished aborts the current one and starts the new one;
+// barriers of older checkpoints are ignored; a cancellation marker aborts the
+// alignment of its checkpoint (or pre-empts it, if its barriers have not come
+// yet) and is forwarded downstream by the task.
+//
+// Threading: task thread only.
+#pragma once
+
+#include "runtime/checkpoint_barrier_handler.h"
+
+namespace weir::runtime {
+
+class SingleCheckpointBarrierHandler final : public CheckpointBarrierHandler {
+ public:
+  SingleCheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target);
+
+  bool isAligning() const { return aligning_; }
+  int64_t currentCheckpointId() const { return currentId_; }
+
+ private:
+  void onBarrier(int gate, int channel, const network::CheckpointBarrier& barrier) override;
+  void onCancelMarker(int gate, int channel, int64_t checkpointId) override;
+  void onEndOfPartition(int gate, int channel) override;
+  void startAlignment(const network::CheckpointBarrier& barrier);
+  void maybeCompleteAlignment();
+  void abortAlignment(const std::string& reason);
+  void resumeAll();
+
+  std::vector<std::vector<char>> received_;  // [gate][channel]: barrier of currentId_ arrived
+  std::vector<std::vector<char>> finished_;  // [gate][channel]: channel ended
+  int openChannels_ = 0;
+  int receivedOpen_ = 0;  // open channels that delivered the current barrier
+  int64_t currentId_ = -1;
+  bool aligning_ = false;
+  network::CheckpointBarrier currentBarrier_;
+  std::chrono::steady_clock::time_point alignmentStart_;
+  std::chrono::nanoseconds startDelay_{0};
+};
+
+}  // namespace weir::runtime
