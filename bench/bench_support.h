@@ -13,9 +13,11 @@
 // from any thread once the job is over.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -176,6 +178,24 @@ class CountingSink final : public Sink<T> {
   };
   std::shared_ptr<Shared> shared_;
 };
+
+// ---------------------------------------------------------------- figures
+
+struct Percentiles {
+  double min = 0, p50 = 0, p99 = 0, max = 0;
+};
+
+// min, median, p99 (nearest rank) and max of `v`; all 0 when empty.
+inline Percentiles percentiles(std::vector<double> v) {
+  Percentiles p;
+  if (v.empty()) return p;
+  std::sort(v.begin(), v.end());
+  p.min = v.front();
+  p.p50 = (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2;  // the median
+  p.p99 = v[size_t(std::ceil(0.99 * double(v.size()))) - 1];
+  p.max = v.back();
+  return p;
+}
 
 // Parses a positive integer option value; false if malformed.
 bool parsePositive(const char* text, int64_t& value);

@@ -98,21 +98,6 @@ class ScratchDirectory {
   std::string path_;
 };
 
-struct Percentiles {
-  double min = 0, p50 = 0, p99 = 0, max = 0;
-};
-
-Percentiles percentiles(std::vector<double> v) {
-  Percentiles p;
-  if (v.empty()) return p;
-  std::sort(v.begin(), v.end());
-  p.min = v.front();
-  p.p50 = (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2;  // the median
-  p.p99 = v[size_t(std::ceil(0.99 * double(v.size()))) - 1];
-  p.max = v.back();
-  return p;
-}
-
 // ---------------------------------------------------------------- keyed-checkpointed
 
 struct SeenCheckpoint {

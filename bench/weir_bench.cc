@@ -43,6 +43,7 @@
 
 #include <weir/weir.h>
 
+#include "backpressure_bench.h"
 #include "bench_support.h"
 #include "checkpoint_bench.h"
 #include "nexmark_bench.h"
@@ -258,6 +259,8 @@ void usage(FILE* to) {
       "                  [--keys K] [--snapshots N] [--pairs N] [--dir DIR]\n"
       "       weir-bench nexmark --query <q0|q1|q2|all> [--events N] [--parallelism P]  "
       "(bench/nexmark_bench.h)\n"
+      "       weir-bench backpressure [--mode aligned|at_least_once|all] [--seconds S] [--record-us U]\n"
+      "                  checkpoint durations under backpressure (bench/backpressure_bench.h)\n"
       "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"
       "  '<name> records_per_sec=<N>'. Defaults: chain 500M, exchange 200M, keyed and\n"
       "  exchange-credit 60M/200M records; parallelism 1; keyed job over 100000 distinct keys.\n"
@@ -304,10 +307,15 @@ int run(int argc, char** argv) {
   int64_t parallelism = 1;
   int64_t keys = 0;  // 0 = the job's default
   CheckpointBenchOptions checkpointOptions;
+  BackpressureBenchOptions backpressureOptions;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--dir" && i + 1 < argc) {
       checkpointOptions.dir = argv[++i];
+      continue;
+    }
+    if (arg == "--mode" && i + 1 < argc) {
+      backpressureOptions.mode = argv[++i];
       continue;
     }
     int64_t* target = arg == "--records"       ? &records
@@ -315,6 +323,8 @@ int run(int argc, char** argv) {
                       : arg == "--keys"        ? &keys
                       : arg == "--snapshots"   ? &checkpointOptions.snapshots
                       : arg == "--pairs"       ? &checkpointOptions.pairs
+                      : arg == "--seconds"     ? &backpressureOptions.seconds
+                      : arg == "--record-us"   ? &backpressureOptions.recordMicros
                                                : nullptr;
     if (target == nullptr || i + 1 >= argc || !parsePositive(argv[i + 1], *target)) {
       std::fprintf(stderr, "weir-bench: bad argument '%s'\n", arg.c_str());
@@ -354,6 +364,10 @@ int run(int argc, char** argv) {
   if (allCheckpoints || name == "keyed-checkpointed") {
     any = true;
     ok = runKeyedCheckpointed(checkpointOptions) && ok;
+  }
+  if (name == "backpressure") {
+    any = true;
+    ok = runBackpressure(backpressureOptions) && ok;
   }
   if (!any) {
     std::fprintf(stderr, "weir-bench: unknown benchmark '%s'\n", name.c_str());
