@@ -427,10 +427,21 @@ class FileSystemCheckpointStorage final : public CheckpointStorage {
 
   Status discardLocation(int64_t checkpointId) override {
     const fs::path dir = checkpointDirectory(checkpointId);
+    // Moved aside first: the asynchronous part of an aborted checkpoint may still be writing
+    // into chk-N, and a file it created while chk-N was being deleted left the directory
+    // behind ("Directory not empty"). After the rename its new files fail to open (chk-N is
+    // gone) instead of racing the delete; a create already under way when the rename
+    // happened can still land in the moved directory, hence the second attempt.
+    const fs::path trash = jobDirectory_ / ("." + dir.filename().string() + ".discarded." + randomFileName());
     std::error_code ec;
-    fs::remove_all(dir, ec);
-    if (ec) return Status::ioError(dir.string() + ": cannot delete: " + ec.message());
-    return Status::ok();
+    fs::rename(dir, trash, ec);
+    if (ec == std::errc::no_such_file_or_directory) return Status::ok();  // already gone
+    if (ec) return Status::ioError(dir.string() + ": cannot move aside to delete it: " + ec.message());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      fs::remove_all(trash, ec);
+      if (!ec) return Status::ok();
+    }
+    return Status::ioError(trash.string() + ": cannot delete: " + ec.message());
   }
 
   std::unique_ptr<StateReader> createReader() override {

@@ -4,7 +4,10 @@
 #include "checkpoint/checkpoint_storage.h"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <atomic>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -320,6 +323,62 @@ TEST_F(FileCheckpointStorageTest, DiscardLocationRemovesTheCheckpoint) {
   EXPECT_TRUE(fs::exists(jobDir() / shared.relativePath));  // shared state outlives a checkpoint
   EXPECT_EQ(readStatus(state).code(), StatusCode::kNotFound);
   EXPECT_TRUE(storage_->discardLocation(1).isOk());  // already gone: nothing to do
+}
+
+// Regression: a checkpoint aborted while its asynchronous part still wrote into chk-N
+// left chk-N behind ("Directory not empty"). A stream open during the discard must not
+// bring chk-N back, and the discard leaves nothing (hidden or not) in the job directory.
+TEST_F(FileCheckpointStorageTest, DiscardWhileAStreamStillWritesLeavesNothing) {
+  ASSERT_TRUE(storage_->initializeLocation(4).isOk());
+  const std::string bytes = pattern(1000);
+  auto early = storage_->createOutputStream(4, StateScope::kExclusive);
+  ASSERT_TRUE(early.isOk());
+  ASSERT_TRUE((*early)->write(bytes.data(), bytes.size()).isOk());  // its file exists in chk-4
+  ASSERT_TRUE(storage_->discardLocation(4).isOk());
+  EXPECT_FALSE(fs::exists(jobDir() / "chk-4"));
+  // The writer goes on. Finishing the open file may succeed (it went with the moved
+  // directory: its handle names nothing), starting another fails, and chk-4 stays gone.
+  Result<StreamStateHandle> finished = (*early)->closeAndGetHandle();
+  if (finished.isOk()) {
+    EXPECT_FALSE(fs::exists(jobDir() / finished->relativePath));
+  }
+  auto late = storage_->createOutputStream(4, StateScope::kExclusive);
+  ASSERT_TRUE(late.isOk());
+  EXPECT_FALSE((*late)->write(bytes.data(), bytes.size()).isOk());
+  EXPECT_FALSE(fs::exists(jobDir() / "chk-4"));
+  for (const auto& entry : fs::directory_iterator(jobDir())) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name == "shared" || name == "taskowned") << "left behind: " << name;
+  }
+}
+
+// The same with the writer on another thread, creating files while the discard runs
+// (how the race shows in a job): every discard succeeds and leaves no chk-N.
+TEST_F(FileCheckpointStorageTest, DiscardRacingAWriterThreadLeavesNothing) {
+  const std::string bytes = pattern(1000);
+  for (int64_t id = 100; id < 300; ++id) {
+    ASSERT_TRUE(storage_->initializeLocation(id).isOk());
+    std::atomic<bool> stop{false};
+    std::atomic<int> created{0};
+    std::thread writer([&] {
+      while (!stop.load()) {
+        auto stream = storage_->createOutputStream(id, StateScope::kExclusive);
+        if (!stream.isOk() || !(*stream)->write(bytes.data(), bytes.size()).isOk()) continue;
+        ++created;
+        if (created % 2 == 0) (void)(*stream)->closeAndGetHandle();  // kept; the others are dropped
+      }
+    });
+    while (created.load() < 3) std::this_thread::yield();
+    const Status discarded = storage_->discardLocation(id);
+    stop = true;
+    writer.join();
+    ASSERT_TRUE(discarded.isOk()) << discarded.toString();
+    ASSERT_FALSE(fs::exists(jobDir() / ("chk-" + std::to_string(id))));
+  }
+  for (const auto& entry : fs::directory_iterator(jobDir())) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name == "shared" || name == "taskowned") << "left behind: " << name;
+  }
 }
 
 TEST_F(FileCheckpointStorageTest, ListsOnlyCompletedCheckpointsAscending) {
