@@ -104,7 +104,7 @@ JobDetails JobMaster::details() const {
         sd.recordsOut = m.numRecordsOut.get();
         sd.bytesIn = m.numBytesIn.get();
         sd.bytesOut = m.numBytesOut.get();
-        const TaskTimes t = taskTimesOf(m, TimeCounter::nowNanos());
+        const TaskTimes t = taskTimesOf(m);
         sd.accumulatedBusyMillis = int64_t(t.busy / 1000000);
         sd.accumulatedIdleMillis = int64_t(t.idle / 1000000);
         sd.accumulatedBackPressuredMillis = int64_t(t.backPressured / 1000000);

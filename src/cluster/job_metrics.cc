@@ -73,13 +73,15 @@ int metricIndex(const std::vector<MetricInfo>& infos, std::string_view name) {
   return -1;
 }
 
-TaskTimes taskTimesOf(const runtime::TaskIOMetrics& m, int64_t nowNanos) {
+TaskTimes taskTimesOf(const runtime::TaskIOMetrics& m) {
   TaskTimes t;
-  // Idle and backpressured before running: an interval that starts in between then
-  // counts in `running` too, so busy time never comes out negative.
-  t.idle = m.idle.get(nowNanos);
-  t.backPressured = m.backPressured.get(nowNanos);
-  t.running = m.running.get(nowNanos);
+  // Each read as of its own moment, running last: idle and backpressured intervals lie
+  // inside running time, so running read later is at least their sum and busy time never
+  // comes out negative. (One timestamp for all three would not do: a reader delayed after
+  // taking it sees intervals that closed later in full, but running only up to it.)
+  t.idle = m.idle.get(TimeCounter::nowNanos());
+  t.backPressured = m.backPressured.get(TimeCounter::nowNanos());
+  t.running = m.running.get(TimeCounter::nowNanos());
   t.busy = t.running > t.idle + t.backPressured ? t.running - t.idle - t.backPressured : 0;
   return t;
 }
@@ -107,7 +109,7 @@ TaskMetricsSampler::Sample TaskMetricsSampler::sampleOf(const runtime::TaskIOMet
   s.recordsOut = m.numRecordsOut.get();
   s.bytesIn = m.numBytesIn.get();
   s.bytesOut = m.numBytesOut.get();
-  const TaskTimes t = taskTimesOf(m, nanos);
+  const TaskTimes t = taskTimesOf(m);
   s.idle = t.idle;
   s.backPressured = t.backPressured;
   s.running = t.running;

@@ -100,11 +100,11 @@ struct JobMetrics {
 };
 
 // Where a subtask's thread spent its time since the job started, in nanoseconds
-// (busy is running minus idle minus backpressured).
+// (busy is running minus idle minus backpressured), as of now.
 struct TaskTimes {
   uint64_t busy = 0, idle = 0, backPressured = 0, running = 0;
 };
-TaskTimes taskTimesOf(const runtime::TaskIOMetrics& m, int64_t nowNanos);
+TaskTimes taskTimesOf(const runtime::TaskIOMetrics& m);
 
 class TaskMetricsSampler {
  public:
