@@ -12,6 +12,7 @@
 #include "cluster/job_master.h"
 #include "cluster/local_cluster.h"
 #include "testing/fast_restarts.h"
+#include "testing/two_speed_sources.h"
 
 namespace weir {
 namespace {
@@ -32,12 +33,6 @@ class PassOnAndFail final : public KeyedProcessFunction<int64_t, int64_t, int64_
   std::set<int64_t> failAt_;
 };
 
-class Forward final : public CoProcessFunction<int64_t, int64_t, int64_t> {
- public:
-  void processElement1(const int64_t& x, Context&, Collector<int64_t>& out) override { out.collect(x); }
-  void processElement2(const int64_t& x, Context&, Collector<int64_t>& out) override { out.collect(x); }
-};
-
 TEST(AtLeastOnceTest, NothingIsLostAcrossFailuresThroughUnionAndConnect) {
   for (bool useConnect : {false, true}) {
     SCOPED_TRACE(useConnect ? "connect" : "union");
@@ -46,15 +41,8 @@ TEST(AtLeastOnceTest, NothingIsLostAcrossFailuresThroughUnionAndConnect) {
     testing::checkpointAndRestartFast(env, "20 ms", 3);
     env.configuration().set("execution.checkpointing.mode", "AT_LEAST_ONCE");
     constexpr int64_t kFast = 40'000, kSlow = 4'000, kTotal = kFast + kSlow;
-    auto fastGen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kFast, 40'000);
-    auto slowGen =
-        std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return kFast + i; }, kSlow, 4'000);
-    auto fast = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(fastGen), "fast")
-                    .uid("fast");
-    auto slow = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(slowGen), "slow")
-                    .uid("slow");
-    DataStream<int64_t> both =
-        useConnect ? fast.connect(slow).process(Forward{}).uid("connect") : fast.unionWith(slow);
+    DataStream<int64_t> both = testing::twoSourcesOfDifferentSpeeds(
+        env, kFast, kSlow, useConnect ? testing::JoinInputs::kConnect : testing::JoinInputs::kUnion);
     auto processed = std::make_shared<std::atomic<int64_t>>(0);
     auto sink = std::make_shared<CollectSink<int64_t>>();
     both.keyBy([](int64_t x) { return x % 10; })

@@ -16,6 +16,7 @@
 #include <weir/weir.h>
 
 #include "testing/fast_restarts.h"
+#include "testing/two_speed_sources.h"
 
 namespace weir {
 namespace {
@@ -193,28 +194,14 @@ TEST(FailoverTest, CancelDuringTheRestartDelayCancelsTheJob) {
 // Two sources of very different speeds feed one keyed operator, through union and
 // through connect: alignment must hold back the fast input at each barrier, and
 // after a failure both inputs rewind to the same checkpoint.
-class CountTwoInputs final : public CoProcessFunction<int64_t, int64_t, int64_t> {
- public:
-  void processElement1(const int64_t& x, Context&, Collector<int64_t>& out) override { out.collect(x); }
-  void processElement2(const int64_t& x, Context&, Collector<int64_t>& out) override { out.collect(x); }
-};
-
 TEST(FailoverTest, UnionAndConnectOfSourcesOfDifferentSpeedsStayExact) {
   for (bool useConnect : {false, true}) {
     StreamExecutionEnvironment env;
     configure(env, "20 ms");
     constexpr int64_t kFast = 40'000, kSlow = 4'000;
     // Both run for about a second, one ten times faster than the other.
-    auto fastGen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kFast, 40'000);
-    // The slow source's records are the numbers after the fast source's.
-    auto slowGen =
-        std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return kFast + i; }, kSlow, 4'000);
-    auto fast = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(fastGen), "fast")
-                    .uid("fast");
-    auto slow = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(slowGen), "slow")
-                    .uid("slow");
-    DataStream<int64_t> both =
-        useConnect ? fast.connect(slow).process(CountTwoInputs{}).uid("connect") : fast.unionWith(slow);
+    DataStream<int64_t> both = testing::twoSourcesOfDifferentSpeeds(
+        env, kFast, kSlow, useConnect ? testing::JoinInputs::kConnect : testing::JoinInputs::kUnion);
     Job job;
     both.keyBy([](int64_t x) { return x % kKeys; })
         .process(CountPerKey(job.processed, (kFast + kSlow) * 6 / 10))
