@@ -1,7 +1,7 @@
 // weir-bench backpressure (issue 6): how long checkpoints take when a slow
 // operator backpressures the job, per way of handling barriers.
 //
-// The job: source (as fast as it can) -> rebalance -> map -> keyBy(id % 1000)
+// The job: source (as fast as it can) -> rebalance -> map -> keyBy(a % 1000)
 // -> slow operator (spins --record-us, default 1000 us, per record) -> rebalance
 // -> sink: three exchanges with the default network buffers (32 KiB segments,
 // 2 per channel + 8 floating), so several tens of thousands of records queue

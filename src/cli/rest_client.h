@@ -1,5 +1,5 @@
 // RestClient: how the CLI's job commands (`weir list`, `status`, `cancel`,
-// `checkpoint`, `checkpoints`) talk to the REST API of a running `weir run`
+// `checkpoint`, `checkpoints`, `metrics`) talk to the REST API of a running `weir run`
 // (docs/rest-api.md), and the options they share.
 //
 // Thread: the CLI's main thread.

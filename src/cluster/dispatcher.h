@@ -62,6 +62,10 @@ class Dispatcher {
   std::vector<JobMetrics> runningJobMetrics() const;
   // NotFound for an unknown id; FailedPrecondition for an ended job.
   Status cancel(const std::string& jobId);
+  // Triggers a checkpoint of a running job once no other is in progress (see
+  // CheckpointCoordinator::triggerCheckpoint): it may wait for up to a checkpoint's
+  // duration, holding the shared lock (so the job is archived after it returns).
+  // NotFound for an unknown id; FailedPrecondition for an ended job or a refusal.
   Result<int64_t> triggerCheckpoint(const std::string& jobId);
 
  private:

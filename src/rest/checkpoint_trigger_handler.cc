@@ -1,6 +1,7 @@
-// POST /jobs/:jobid/checkpoints: triggers a checkpoint now and answers 202 with a
-// request id; GET /jobs/:jobid/checkpoints/:triggerid tells how it went
-// (IN_PROGRESS, or COMPLETED with the checkpoint id or the failure).
+// POST /jobs/:jobid/checkpoints: triggers a checkpoint (as soon as no other is in
+// progress) and answers 202 with a request id at once; GET
+// /jobs/:jobid/checkpoints/:triggerid tells how it went (IN_PROGRESS while it waits
+// for its turn or runs, then COMPLETED with the checkpoint id or the failure).
 #include <nlohmann/json.hpp>
 
 #include "rest/handlers.h"
@@ -38,12 +39,12 @@ void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
                const std::string jobId = request.pathParams.at("jobid");
                if (JobStatus s = jobOrThrow(context, request).details.status; isGloballyTerminal(s))
                  throw RestError(409, "job " + jobId + " already ended (" + jobStatusName(s) + ")");
-               // Refusals of a running job (another checkpoint in progress, tasks not
-               // running yet) are the request's outcome, reported when it is polled.
-               Result<int64_t> id = context.dispatcher.triggerCheckpoint(jobId);
-               if (!id.isOk() && id.status().code() == StatusCode::kNotFound)
-                 throw RestError(404, id.status().message());
-               requestId = context.triggers.add(jobId, std::move(id), requestId);
+               // The trigger waits behind a checkpoint in progress, so it runs on its own
+               // thread; refusals (tasks not running yet, the job ended meanwhile) are the
+               // request's outcome, reported when it is polled.
+               cluster::Dispatcher& dispatcher = context.dispatcher;
+               requestId = context.triggers.add(
+                   jobId, [&dispatcher, jobId] { return dispatcher.triggerCheckpoint(jobId); }, requestId);
                response.status = 202;
                response.body = nlohmann::json{{"request-id", requestId}}.dump();
              });
@@ -54,12 +55,17 @@ void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
         const std::string& triggerId = request.pathParams.at("triggerid");
         std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(job.details.jobId, triggerId);
         if (!e) throw RestError(404, "no checkpoint was triggered with request id " + triggerId);
-        if (!e->checkpointId.isOk()) {
-          response.body =
-              failure("the checkpoint could not be triggered: " + e->checkpointId.status().message()).dump();
+        if (e->checkpointId.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+          response.body = nlohmann::json{{"status", {{"id", "IN_PROGRESS"}}}}.dump();  // waiting for its turn
           return;
         }
-        const int64_t id = *e->checkpointId;
+        const Result<int64_t>& outcome = e->checkpointId.get();
+        if (!outcome.isOk()) {
+          response.body =
+              failure("the checkpoint could not be triggered: " + outcome.status().message()).dump();
+          return;
+        }
+        const int64_t id = outcome.value();
         const cluster::CheckpointStats* c = job.checkpoints ? job.checkpoints->find(id) : nullptr;
         if (c == nullptr) {
           response.body =

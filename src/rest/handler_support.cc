@@ -7,13 +7,22 @@
 
 namespace weir::rest {
 
-std::string TriggeredCheckpoints::add(const std::string& jobId, Result<int64_t> checkpointId,
+std::string TriggeredCheckpoints::add(const std::string& jobId, std::function<Result<int64_t>()> trigger,
                                       std::string requestId) {
   if (requestId.empty()) requestId = cluster::newJobId();  // 32 random hex digits, as Flink's TriggerId
-  std::lock_guard lock(mu_);
-  entries_.push_back({requestId, jobId, std::move(checkpointId)});
-  while (entries_.size() > kCapacity) entries_.pop_front();
-  return requestId;
+  // std::async's shared state joins its thread when the last future goes, so dropping
+  // an entry (or this registry) never leaves a trigger running unowned.
+  std::shared_future<Result<int64_t>> outcome = std::async(std::launch::async, std::move(trigger)).share();
+  std::deque<Entry> dropped;
+  {
+    std::lock_guard lock(mu_);
+    entries_.push_back({requestId, jobId, std::move(outcome)});
+    while (entries_.size() > kCapacity) {
+      dropped.push_back(std::move(entries_.front()));
+      entries_.pop_front();
+    }
+  }
+  return requestId;  // `dropped` goes here, outside the lock (it may wait for its trigger)
 }
 
 std::optional<TriggeredCheckpoints::Entry> TriggeredCheckpoints::find(const std::string& jobId,

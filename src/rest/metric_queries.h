@@ -1,7 +1,7 @@
 // What the metric handlers share: Flink's metric query parameters and answers.
 //
 //   ?get=a,b      the metrics to return; without it, the list of available ids
-//   ?agg=min,max  which aggregates of several subtasks (min, max, avg, sum, skew)
+//   ?agg=min,max  which aggregates of several subtasks (min, max, avg, sum)
 //   ?subtasks=0,2-3  which subtasks to aggregate (all by default)
 //
 // Single values are strings (`{"id": "numRestarts", "value": "2"}`), aggregates

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,17 +22,23 @@
 namespace weir::rest {
 
 // Checkpoints triggered through the API, by request id; the oldest are forgotten
-// after kCapacity.
+// after kCapacity. A trigger waits behind the checkpoints in progress (see
+// CheckpointCoordinator::triggerCheckpoint), so it runs on a thread of its own and
+// the request answers at once; until the trigger returns, its outcome is pending.
+// The destructor waits for triggers still running (they return when their job's
+// checkpoint slot frees, or at once when the job stops).
 class TriggeredCheckpoints {
  public:
   static constexpr size_t kCapacity = 1000;
   struct Entry {
     std::string requestId;
     std::string jobId;
-    Result<int64_t> checkpointId;  // or why the trigger was refused
+    std::shared_future<Result<int64_t>> checkpointId;  // the id, or why the trigger was refused
   };
-  // Returns the request id: `requestId` when given (a client-chosen id), else a new one.
-  std::string add(const std::string& jobId, Result<int64_t> checkpointId, std::string requestId = "");
+  // Runs `trigger` on its own thread; returns the request id: `requestId` when given
+  // (a client-chosen id), else a new one.
+  std::string add(const std::string& jobId, std::function<Result<int64_t>()> trigger,
+                  std::string requestId = "");
   std::optional<Entry> find(const std::string& jobId, const std::string& requestId) const;
 
  private:

@@ -1,6 +1,6 @@
-// RestServer: serves the REST API (and, later, the web dashboard and metrics) of
-// the cluster `weir run` starts, over HTTP (cpp-httplib), with Flink's routes and
-// JSON shapes (docs/rest-api.md).
+// RestServer: serves the REST API, the Prometheus endpoint and the web dashboard
+// of the cluster `weir run` starts, over HTTP (cpp-httplib), with Flink's routes
+// and JSON shapes (docs/rest-api.md).
 //
 // Security: by default it binds to loopback. Bound to any other address it
 // refuses to start without a bearer token (rest.auth.token), and with a token

@@ -5,6 +5,7 @@
 // clean JSON errors. The JSON shapes checked here are the ones docs/rest-api.md
 // documents.
 #include <filesystem>
+#include <set>
 
 #include "rest/rest_test_support.h"
 #include "testing/fast_restarts.h"
@@ -154,6 +155,26 @@ TEST_F(RestApiTest, ACheckpointTriggeredThroughTheApiCompletes) {
   EXPECT_EQ(named.body["request-id"], "mine");
   ASSERT_TRUE(
       eventually([&] { return get(job() + "/checkpoints/mine").body["status"]["id"] == "COMPLETED"; }));
+
+  // Requests made while another is in progress (max-concurrent-checkpoints 1) are not
+  // refused: each waits for its turn, and all complete as distinct checkpoints.
+  std::vector<std::string> burst;
+  for (int i = 0; i < 3; ++i) {
+    Reply r = post(job() + "/checkpoints");
+    ASSERT_EQ(r.status, 202) << r.body.dump();
+    burst.push_back(r.body["request-id"]);
+  }
+  std::set<int64_t> ids;
+  for (const std::string& request : burst) {
+    Reply s;
+    ASSERT_TRUE(eventually([&] {
+      s = get(job() + "/checkpoints/" + request);
+      return s.body["status"]["id"] == "COMPLETED";
+    })) << s.body.dump();
+    ASSERT_TRUE(s.body["operation"].contains("checkpointId")) << "refused: " << s.body.dump();
+    ids.insert(s.body["operation"]["checkpointId"].get<int64_t>());
+  }
+  EXPECT_EQ(ids.size(), 3u);
 }
 
 TEST_F(RestApiTest, CancelEndsTheJobWhichStaysQueryable) {
