@@ -115,16 +115,22 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
   // As in Flink, a user's request waits behind the checkpoints in progress instead of
   // being refused, and goes before the next periodic one (the scheduler holds back
   // while a request waits), for at most one checkpoint timeout.
+  // One request at a time goes through triggerLocked (which unlocks while it asks
+  // whether every task runs): two released by the same free slot would otherwise both
+  // pass its first check and the second would be refused.
   ++userTriggersWaiting_;
   const bool slotFree = cv_.wait_for(lock, options_.timeout, [&] {
-    return stopped_ || suspended_ || inProgressLocked() < options_.maxConcurrent;
+    return stopped_ || suspended_ || (!userTriggerInFlight_ && inProgressLocked() < options_.maxConcurrent);
   });
-  Result<int64_t> r =
-      slotFree ? triggerLocked(lock)
-               : Result<int64_t>(Status::failedPrecondition(
-                     "no checkpoint slot became free within execution.checkpointing.timeout (" +
-                     std::to_string(options_.timeout.count()) +
-                     " ms): " + std::to_string(inProgressLocked()) + " checkpoints still in progress"));
+  Result<int64_t> r = Status::failedPrecondition(
+      "no checkpoint slot became free within execution.checkpointing.timeout (" +
+      std::to_string(options_.timeout.count()) + " ms): " + std::to_string(inProgressLocked()) +
+      " checkpoints still in progress");
+  if (slotFree) {
+    userTriggerInFlight_ = true;
+    r = triggerLocked(lock);
+    userTriggerInFlight_ = false;
+  }
   --userTriggersWaiting_;
   cv_.notify_all();  // the scheduler may trigger again
   return r;

@@ -150,6 +150,7 @@ class CheckpointCoordinator {
   bool started_ = false;                                  // guarded by mu_
   bool suspended_ = false;                                // guarded by mu_
   int userTriggersWaiting_ = 0;          // guarded by mu_: triggerCheckpoint() calls in flight
+  bool userTriggerInFlight_ = false;     // guarded by mu_: one of them is in triggerLocked
   int64_t soonRequested_ = 0;            // guarded by mu_: requestCheckpointSoon calls
   int64_t soonServed_ = 0;               // guarded by mu_: requests a trigger covered
   int completing_ = 0;                   // guarded by mu_: metadata being written

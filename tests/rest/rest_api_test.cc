@@ -293,8 +293,12 @@ TEST_F(RestApiTest, BadRequestsGetCleanErrors) {
   // A trigger on a job without checkpointing is accepted and reports why it failed.
   Reply trigger = post(job() + "/checkpoints");
   ASSERT_EQ(trigger.status, 202);
-  Reply status = get(job() + "/checkpoints/" + trigger.body["request-id"].get<std::string>());
-  EXPECT_EQ(status.body["status"]["id"], "COMPLETED");
+  // The trigger runs on its own thread: its outcome shows once it returned.
+  Reply status;
+  ASSERT_TRUE(eventually([&] {
+    status = get(job() + "/checkpoints/" + trigger.body["request-id"].get<std::string>());
+    return status.body["status"]["id"] == "COMPLETED";
+  })) << status.body.dump();
   EXPECT_NE(status.body["operation"]["failure-cause"]["stack-trace"].get<std::string>().find("not enabled"),
             std::string::npos);
 
