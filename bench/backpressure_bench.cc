@@ -33,6 +33,7 @@ bool runMode(const std::string& mode, const BackpressureBenchOptions& o) {
   c.set("execution.checkpointing.interval", "1 s");
   c.set("execution.checkpointing.timeout", "10 min");
   c.set("execution.checkpointing.mode", mode == "at_least_once" ? "AT_LEAST_ONCE" : "EXACTLY_ONCE");
+  if (mode == "unaligned") c.set("execution.checkpointing.unaligned.enabled", "true");
   c.set("web.checkpoints.history", "10000");
   c.set("rest.enabled", "false");
   auto sink = std::make_shared<CountingSink<Event>>();
@@ -75,7 +76,7 @@ bool runMode(const std::string& mode, const BackpressureBenchOptions& o) {
 }  // namespace
 
 bool runBackpressure(const BackpressureBenchOptions& o) {
-  const std::vector<std::string> modes = {"aligned", "at_least_once"};
+  const std::vector<std::string> modes = {"aligned", "unaligned", "at_least_once"};
   bool any = false;
   for (const std::string& m : modes) {
     if (o.mode != "all" && o.mode != m) continue;
@@ -85,7 +86,7 @@ bool runBackpressure(const BackpressureBenchOptions& o) {
   if (!any) {
     std::fprintf(
         stderr,
-        "weir-bench backpressure: unknown --mode '%s' (aligned, at_least_once or all; unaligned, timeout "
+        "weir-bench backpressure: unknown --mode '%s' (aligned, unaligned, at_least_once or all; timeout "
         "and debloat are not built yet)\n",
         o.mode.c_str());
   }

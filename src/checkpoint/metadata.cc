@@ -43,11 +43,14 @@ std::vector<uint64_t> readOffsets(DataInput& in) {
   return offsets;
 }
 
-// --- Version 1 ---
+// --- Versions 1 and 2 ---
 //
 // Counts and lengths are varints, ids and timestamps fixed i64, enums one byte.
 // A stream handle is a tag byte (0 file, 1 inline) followed by the path and size
-// (file) or the bytes (inline), then the checksum.
+// (file) or the bytes (inline), then the checksum. Version 2 adds, to each
+// subtask's state, its channel state handles (unaligned checkpoints): a count,
+// then per handle the stream and two section lists (input channels, result
+// subpartitions), each a count and per section index, channel, offset and size.
 //
 // Every count is checked against the bytes left, assuming each element's
 // smallest encoding (the readLength arguments), and vectors of structs grow as
@@ -144,19 +147,58 @@ OperatorStateHandle readOperatorHandle(DataInput& in) {
   return h;
 }
 
+void writeSections(DataOutput& out, const std::vector<ChannelStateSection>& sections) {
+  out.writeVarU64(sections.size());
+  for (const ChannelStateSection& s : sections) {
+    out.writeVarU64(uint64_t(s.index));
+    out.writeVarU64(uint64_t(s.channel));
+    out.writeVarU64(s.offset);
+    out.writeVarU64(s.size);
+  }
+}
+
+std::vector<ChannelStateSection> readSections(DataInput& in) {
+  std::vector<ChannelStateSection> sections;
+  for (size_t n = in.readLength(4); n > 0; --n) {  // four varints each
+    ChannelStateSection s;
+    s.index = readInt(in, 0, kUpperBoundMaxParallelism, "channel state gate or partition");
+    s.channel = readInt(in, 0, kUpperBoundMaxParallelism, "channel state channel");
+    s.offset = in.readVarU64();
+    s.size = in.readVarU64();
+    sections.push_back(s);
+  }
+  return sections;
+}
+
 void writeSubtask(DataOutput& out, const OperatorSubtaskState& s) {
   out.writeVarU64(s.keyedState.size());
   for (const KeyGroupsStateHandle& h : s.keyedState) writeKeyed(out, h);
   out.writeVarU64(s.operatorState.size());
   for (const OperatorStateHandle& h : s.operatorState) writeOperatorHandle(out, h);
+  out.writeVarU64(s.channelState.size());
+  for (const ChannelStateHandle& h : s.channelState) {
+    writeStream(out, h.stream);
+    writeSections(out, h.inputChannels);
+    writeSections(out, h.resultSubpartitions);
+  }
 }
 
-OperatorSubtaskState readSubtask(DataInput& in) {
+OperatorSubtaskState readSubtask(DataInput& in, uint32_t version) {
   OperatorSubtaskState s;
   // A keyed handle takes at least 8 bytes of range, an offset count and a 10-byte
-  // stream handle; an operator handle a state count and a stream handle.
+  // stream handle; an operator handle a state count and a stream handle; a channel
+  // state handle a stream handle and two counts.
   for (size_t n = in.readLength(19); n > 0; --n) s.keyedState.push_back(readKeyed(in));
   for (size_t n = in.readLength(11); n > 0; --n) s.operatorState.push_back(readOperatorHandle(in));
+  if (version >= 2) {
+    for (size_t n = in.readLength(12); n > 0; --n) {
+      ChannelStateHandle h;
+      h.stream = readStream(in);
+      h.inputChannels = readSections(in);
+      h.resultSubpartitions = readSections(in);
+      s.channelState.push_back(std::move(h));
+    }
+  }
   return s;
 }
 
@@ -177,7 +219,7 @@ void writeOperator(DataOutput& out, const OperatorState& op) {
   out.writeString(op.coordinatorState);
 }
 
-OperatorState readOperator(DataInput& in) {
+OperatorState readOperator(DataInput& in, uint32_t version) {
   OperatorState op;
   in.readString(op.operatorId);
   in.readString(op.operatorName);
@@ -186,7 +228,7 @@ OperatorState readOperator(DataInput& in) {
   // Each subtask takes at least an index and two counts.
   for (size_t n = in.readLength(3); n > 0; --n) {
     const int index = readInt(in, 0, op.parallelism - 1, "subtask index");
-    if (!op.subtaskStates.emplace(index, readSubtask(in)).second) {
+    if (!op.subtaskStates.emplace(index, readSubtask(in, version)).second) {
       malformed("operator '" + op.operatorId + "' has subtask " + std::to_string(index) + " twice");
     }
   }
@@ -206,7 +248,7 @@ std::string writePayload(const CheckpointMetadata& m) {
   return std::string(out.view());
 }
 
-CheckpointMetadata readPayload(DataInput& in) {
+CheckpointMetadata readPayload(DataInput& in, uint32_t version) {
   CheckpointMetadata m;
   m.checkpointId = in.readI64();
   in.readString(m.jobId);
@@ -216,9 +258,12 @@ CheckpointMetadata readPayload(DataInput& in) {
   if (kind > uint8_t(SnapshotKind::kSavepoint)) malformed("unknown snapshot kind " + std::to_string(kind));
   m.kind = SnapshotKind(kind);
   // An operator takes at least two string lengths, two parallelisms and a count.
-  for (size_t n = in.readLength(5); n > 0; --n) m.operators.push_back(readOperator(in));
+  for (size_t n = in.readLength(5); n > 0; --n) m.operators.push_back(readOperator(in, version));
   return m;
 }
+
+CheckpointMetadata readPayloadV1(DataInput& in) { return readPayload(in, 1); }
+CheckpointMetadata readPayloadV2(DataInput& in) { return readPayload(in, 2); }
 
 }  // namespace v1
 
@@ -229,9 +274,10 @@ struct MetadataFormat {
   CheckpointMetadata (*readPayload)(DataInput&);
 };
 constexpr MetadataFormat kReadableFormats[] = {
-    {1, &v1::readPayload},
+    {1, &v1::readPayloadV1},
+    {2, &v1::readPayloadV2},
 };
-static_assert(kMetadataVersion == 1, "serializeMetadata writes v1: update it with kMetadataVersion");
+static_assert(kMetadataVersion == 2, "serializeMetadata writes v2: update it with kMetadataVersion");
 
 const MetadataFormat* findFormat(uint32_t version) {
   for (const MetadataFormat& f : kReadableFormats) {

@@ -19,7 +19,7 @@
 
 namespace weir::checkpoint {
 
-inline constexpr uint32_t kMetadataVersion = 1;
+inline constexpr uint32_t kMetadataVersion = 2;  // 2: channel state (unaligned checkpoints)
 
 enum class SnapshotKind : uint8_t { kCheckpoint = 0, kSavepoint = 1 };
 

@@ -63,11 +63,33 @@ struct OperatorStateHandle {
   bool operator==(const OperatorStateHandle&) const = default;
 };
 
+// Where one channel's in-flight data lies in a ChannelStateHandle's stream.
+struct ChannelStateSection {
+  int index = 0;    // the task's input gate, or output partition (in job-edge order)
+  int channel = 0;  // the gate's channel, or the partition's subpartition
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  bool operator==(const ChannelStateSection&) const = default;
+};
+
+// The in-flight data one subtask persisted for an unaligned checkpoint (Flink's
+// InputChannelStateHandle and ResultSubpartitionStateHandle): data buffers that
+// had reached its inputs, and that its outputs had queued, on the wrong side of
+// the checkpoint's barriers. One stream (see channel_state.h), one section per channel.
+struct ChannelStateHandle {
+  StreamStateHandle stream;
+  std::vector<ChannelStateSection> inputChannels;
+  std::vector<ChannelStateSection> resultSubpartitions;
+  bool operator==(const ChannelStateHandle&) const = default;
+};
+
 // Everything one operator's subtask snapshotted.
 struct OperatorSubtaskState {
   std::vector<KeyGroupsStateHandle> keyedState;
   std::vector<OperatorStateHandle> operatorState;
-  bool empty() const { return keyedState.empty() && operatorState.empty(); }
+  // At most one, on the head operator of the subtask's chain.
+  std::vector<ChannelStateHandle> channelState;
+  bool empty() const { return keyedState.empty() && operatorState.empty() && channelState.empty(); }
   bool operator==(const OperatorSubtaskState&) const = default;
 };
 

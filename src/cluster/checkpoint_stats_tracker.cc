@@ -75,6 +75,7 @@ void CheckpointStatsTracker::reportAcknowledged(int64_t id, int vertexId, int su
   s.checkpointedSize += metrics.stateSize;
   s.processedData += metrics.bytesProcessedDuringAlignment;
   s.persistedData += metrics.bytesPersistedDuringAlignment;
+  s.unaligned = s.unaligned || metrics.unaligned;
   s.subtasks.push_back({vertexId, subtaskIndex, ackTimestampMillis, metrics});
 }
 

@@ -103,6 +103,7 @@ struct CheckpointConfigInfo {
   std::string externalization;  // NO_EXTERNALIZED_CHECKPOINTS, DELETE_ON_CANCELLATION, RETAIN_ON_CANCELLATION
   std::string storage;          // "file:///..." or "memory"
   std::string stateBackend;     // "hashmap"
+  bool unaligned = false;       // execution.checkpointing.unaligned.enabled
 };
 
 // Everything the REST API serves about one job; the Dispatcher keeps one of these

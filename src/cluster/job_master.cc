@@ -195,6 +195,12 @@ Status JobMaster::setUpCheckpointing() {
                           {"EXACTLY_ONCE", "AT_LEAST_ONCE"});
   checkpointingMode_ =
       mode == 1 ? runtime::CheckpointingMode::kAtLeastOnce : runtime::CheckpointingMode::kExactlyOnce;
+  unalignedCheckpoints_ = config_->get(options::kUnalignedCheckpoints);
+  if (unalignedCheckpoints_ && checkpointingMode_ != runtime::CheckpointingMode::kExactlyOnce) {
+    return Status::invalidArgument(
+        "execution.checkpointing.unaligned.enabled requires execution.checkpointing.mode EXACTLY_ONCE "
+        "(at-least-once checkpoints never block a channel, so they have nothing to unalign)");
+  }
   static const char* kRetention[] = {"NO_EXTERNALIZED_CHECKPOINTS", "DELETE_ON_CANCELLATION",
                                      "RETAIN_ON_CANCELLATION"};
   retention_ = kRetention[parseEnum(options::kExternalizedCheckpointRetention.key,
@@ -271,6 +277,17 @@ Status JobMaster::loadRestoreCheckpoint() {
       }
       continue;
     }
+    const int newParallelism = jobGraph_.nodeParallelism[size_t(match->id)];
+    bool inFlight = false;
+    for (auto& [i, s] : os.subtaskStates) inFlight |= !s.channelState.empty();
+    if (inFlight && newParallelism != os.parallelism) {
+      return Status::invalidArgument(
+          "checkpoint " + *path + " is unaligned: it holds in-flight data of operator '" + os.operatorId +
+          "' at parallelism " + std::to_string(os.parallelism) + ", and the job now runs it at " +
+          std::to_string(newParallelism) +
+          "; restore at the same parallelism, or rescale from a savepoint or an aligned checkpoint "
+          "(redistributing in-flight data is not supported yet)");
+    }
     int newMax = jobGraph_.nodeMaxParallelism[size_t(match->id)];
     bool keyed = false;
     for (auto& [i, s] : os.subtaskStates) keyed |= !s.keyedState.empty();
@@ -308,6 +325,9 @@ std::map<std::string, checkpoint::OperatorSubtaskState> JobMaster::restoreStateF
         for (const auto& k : st.keyedState) {
           if (k.range.start <= range.end && range.start <= k.range.end) s.keyedState.push_back(k);
         }
+        // In-flight data goes back to the same subtask (loadRestoreCheckpoint refuses a changed
+        // parallelism for it).
+        if (i == subtask && os.parallelism == v.parallelism) s.channelState = st.channelState;
         if (!st.operatorState.empty()) old[size_t(i)] = st.operatorState.front();
       }
       bool anyOperatorState = false;
@@ -407,6 +427,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
       if (checkpointCoordinator_) {
         d.checkpointing.enabled = true;
         d.checkpointing.mode = checkpointingMode_;
+        d.checkpointing.unaligned = unalignedCheckpoints_;
         d.checkpointing.storage = checkpointStorage_.get();
         d.checkpointing.executor = snapshotExecutor_.get();
       }

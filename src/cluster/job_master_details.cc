@@ -164,6 +164,7 @@ std::optional<CheckpointConfigInfo> JobMaster::checkpointConfig() const {
   c.externalization = retention_;
   c.storage = checkpointStorage_->describe();
   c.stateBackend = "hashmap";
+  c.unaligned = unalignedCheckpoints_;
   return c;
 }
 

@@ -22,16 +22,19 @@ class BufferRecycler {
 };
 
 enum class BufferKind : uint8_t {
-  kData,   // serialized records, each prefixed by a u32 length; may end mid-record
-  kEvent,  // exactly one serialized TaskEvent (see events.h)
+  kData,           // serialized records, each prefixed by a u32 length; may end mid-record
+  kEvent,          // exactly one serialized TaskEvent (see events.h)
+  kPriorityEvent,  // an event that overtakes queued data (an unaligned checkpoint's barrier)
 };
 
 class Buffer {
  public:
   Buffer(uint8_t* segment, uint32_t capacity, BufferRecycler* recycler, BufferKind kind = BufferKind::kData)
       : data_(segment), capacity_(capacity), recycler_(recycler), kind_(kind) {}
-  // An event buffer owning its bytes (events are small and rare).
-  static std::unique_ptr<Buffer> makeEvent(std::vector<uint8_t> bytes);
+  // An event buffer owning its bytes (events are small and rare); `kind` is kEvent or kPriorityEvent.
+  static std::unique_ptr<Buffer> makeEvent(std::vector<uint8_t> bytes, BufferKind kind = BufferKind::kEvent);
+  // A data buffer owning its bytes, outside every pool: in-flight data restored from a checkpoint.
+  static std::unique_ptr<Buffer> makeOwnedData(std::vector<uint8_t> bytes);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -47,17 +50,21 @@ class Buffer {
     recycler_ = nullptr;
     return data_;
   }
-  bool isEvent() const { return kind_ == BufferKind::kEvent; }
+  bool isEvent() const { return kind_ != BufferKind::kData; }
+  bool isPriorityEvent() const { return kind_ == BufferKind::kPriorityEvent; }
 
  private:
   uint8_t* data_;
   uint32_t capacity_;
   uint32_t size_ = 0;
-  BufferRecycler* recycler_;  // null for event buffers owning `owned_`
+  BufferRecycler* recycler_;  // null for buffers owning `owned_`
   BufferKind kind_;
   std::vector<uint8_t> owned_;
 };
 
 using BufferPtr = std::unique_ptr<Buffer>;
+
+// A copy of one data buffer's bytes: in-flight data captured for an unaligned checkpoint.
+using BufferBytes = std::vector<uint8_t>;
 
 }  // namespace weir::network

@@ -79,7 +79,7 @@ bool CreditBasedTransport::transfer(CreditBasedSender& s) {
     if (!next.buffer) return false;
     if (next.buffer->isEvent()) {
       std::vector<uint8_t> bytes(next.buffer->data(), next.buffer->data() + next.buffer->size());
-      s.target_.onBuffer(Buffer::makeEvent(std::move(bytes)), next.backlog);
+      s.target_.onBuffer(Buffer::makeEvent(std::move(bytes), next.buffer->kind()), next.backlog);
     } else {
       {
         std::lock_guard lock(mu_);
@@ -145,14 +145,29 @@ void RemoteInputChannel::announce(int credit) {
   if (credit > 0 && transport_ != nullptr) transport_->addCredit(*sender_, credit);
 }
 
-BufferAndAvailability RemoteInputChannel::getNextBuffer() {
-  std::lock_guard lock(mu_);
+BufferAndAvailability RemoteInputChannel::popLocked() {
   BufferAndAvailability r;
-  if (received_.empty()) return r;
   r.buffer = std::move(received_.front());
   received_.pop_front();
+  if (r.buffer->isPriorityEvent()) {
+    --receivedPriority_;
+    r.overtaken = std::move(overtaken_.front());
+    overtaken_.pop_front();
+  }
   r.moreAvailable = !received_.empty();
   return r;
+}
+
+BufferAndAvailability RemoteInputChannel::getNextBuffer() {
+  std::lock_guard lock(mu_);
+  if (received_.empty()) return {};
+  return popLocked();
+}
+
+BufferAndAvailability RemoteInputChannel::pollPriorityEvent() {
+  std::lock_guard lock(mu_);
+  if (receivedPriority_ == 0) return {};
+  return popLocked();
 }
 
 BufferPtr RemoteInputChannel::takeBufferForTransfer(uint32_t minCapacity) {
@@ -185,16 +200,32 @@ int RemoteInputChannel::borrowFloatingLocked() {
 void RemoteInputChannel::onBuffer(BufferPtr buffer, int backlog) {
   bool wasEmpty;
   int credit;
+  const bool priority = buffer->isPriorityEvent();
   {
     std::lock_guard lock(mu_);
     if (released_) return;
     wasEmpty = received_.empty();
-    received_.push_back(std::move(buffer));
+    if (priority) {
+      auto at = received_.begin() + std::ptrdiff_t(receivedPriority_);
+      std::vector<BufferBytes> overtaken;
+      for (auto it = at; it != received_.end(); ++it) {
+        if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
+      }
+      received_.insert(at, std::move(buffer));
+      ++receivedPriority_;
+      overtaken_.push_back(std::move(overtaken));
+    } else {
+      received_.push_back(std::move(buffer));
+    }
     backlog_ = backlog;
     credit = borrowFloatingLocked();
   }
   announce(credit);
-  if (wasEmpty) notifyChannelNonEmpty();
+  if (priority) {
+    notifyPriorityEvent();
+  } else if (wasEmpty) {
+    notifyChannelNonEmpty();
+  }
 }
 
 void RemoteInputChannel::onBacklog(int backlog) {
@@ -258,6 +289,8 @@ void RemoteInputChannel::release() {
     if (released_) return;
     released_ = true;
     received.swap(received_);
+    receivedPriority_ = 0;
+    overtaken_.clear();
     floating.swap(freeFloating_);
     exclusive.swap(freeExclusive_);
   }

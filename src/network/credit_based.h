@@ -103,12 +103,15 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   void connect(CreditBasedTransport& transport, ResultSubpartition& source);
   void requestSubpartition() override;
   BufferAndAvailability getNextBuffer() override;
+  BufferAndAvailability pollPriorityEvent() override;
   void release() override;
 
   // Transport thread: a free buffer to copy the next data buffer into (one is
   // always there for an announced credit), or null after release().
   BufferPtr takeBufferForTransfer(uint32_t minCapacity);
-  // Transport thread: a received data or event buffer, and the sender's backlog.
+  // Transport thread: a received data or event buffer, and the sender's backlog. A
+  // priority event goes ahead of the received buffers but earlier priority events, and
+  // carries copies of the data buffers it overtook (see BufferAndAvailability::overtaken).
   void onBuffer(BufferPtr buffer, int backlog);
   // Transport thread: the sender has `backlog` buffers waiting and no credit.
   void onBacklog(int backlog);
@@ -126,14 +129,17 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   // Borrows floating buffers while the backlog exceeds the free buffers; returns new credits. REQUIRES: mu_.
   int borrowFloatingLocked();
   void announce(int credit);
+  BufferAndAvailability popLocked();  // REQUIRES: mu_ held, received_ not empty
 
   LocalBufferPool& gatePool_;
   CreditBasedTransport* transport_ = nullptr;
   CreditBasedSender* sender_ = nullptr;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> received_;       // guarded by mu_
-  std::vector<uint8_t*> freeExclusive_;  // guarded by mu_
-  std::vector<BufferPtr> freeFloating_;  // guarded by mu_
+  std::deque<BufferPtr> received_;  // guarded by mu_
+  size_t receivedPriority_ = 0;     // guarded by mu_: priority events at the head of received_
+  std::deque<std::vector<BufferBytes>> overtaken_;  // guarded by mu_: per queued priority event
+  std::vector<uint8_t*> freeExclusive_;             // guarded by mu_
+  std::vector<BufferPtr> freeFloating_;             // guarded by mu_
   int numExclusive_ = 0;
   int backlog_ = 0;        // guarded by mu_: the sender's last reported backlog
   bool released_ = false;  // guarded by mu_

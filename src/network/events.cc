@@ -4,6 +4,8 @@
 
 #include "network/buffer.h"
 
+#include <weir/core/check.h>
+
 namespace weir::network {
 
 namespace {
@@ -36,6 +38,7 @@ std::vector<uint8_t> serializeEvent(const TaskEvent& event) {
           putI64(out, e.id);
           putI64(out, e.timestampMillis);
           out.push_back(uint8_t(e.kind));
+          out.push_back(uint8_t(e.alignment));
         } else if constexpr (std::is_same_v<E, EndOfDataEvent>) {
           out.push_back(uint8_t(EventType::kEndOfData));
         } else {
@@ -56,8 +59,10 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
     case EventType::kEndOfData:
       return TaskEvent(EndOfDataEvent{});
     case EventType::kCheckpointBarrier:
-      if (size != 18 || data[17] > 1) return Status::corruption("malformed checkpoint barrier event");
-      return TaskEvent(CheckpointBarrier{getI64(data + 1), getI64(data + 9), CheckpointKind(data[17])});
+      if (size != 19 || data[17] > 1 || data[18] > 1)
+        return Status::corruption("malformed checkpoint barrier event");
+      return TaskEvent(CheckpointBarrier{getI64(data + 1), getI64(data + 9), CheckpointKind(data[17]),
+                                         BarrierAlignment(data[18])});
     case EventType::kCancelCheckpointMarker:
       if (size != 9) return Status::corruption("malformed cancel-checkpoint event");
       return TaskEvent(CancelCheckpointMarker{getI64(data + 1)});
@@ -65,8 +70,18 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
   return Status::corruption("unknown event type " + std::to_string(int(data[0])));
 }
 
-std::unique_ptr<Buffer> Buffer::makeEvent(std::vector<uint8_t> bytes) {
-  auto b = std::make_unique<Buffer>(bytes.data(), uint32_t(bytes.size()), nullptr, BufferKind::kEvent);
+std::unique_ptr<Buffer> Buffer::makeEvent(std::vector<uint8_t> bytes, BufferKind kind) {
+  WEIR_CHECK(kind != BufferKind::kData);
+  auto b = std::make_unique<Buffer>(bytes.data(), uint32_t(bytes.size()), nullptr, kind);
+  b->owned_ = std::move(bytes);
+  b->data_ = b->owned_.data();
+  b->size_ = uint32_t(b->owned_.size());
+  return b;
+}
+
+std::unique_ptr<Buffer> Buffer::makeOwnedData(std::vector<uint8_t> bytes) {
+  WEIR_CHECK(bytes.size() <= UINT32_MAX);
+  auto b = std::make_unique<Buffer>(bytes.data(), uint32_t(bytes.size()), nullptr, BufferKind::kData);
   b->owned_ = std::move(bytes);
   b->data_ = b->owned_.data();
   b->size_ = uint32_t(b->owned_.size());

@@ -30,13 +30,22 @@ struct EndOfDataEvent {
 
 enum class CheckpointKind : uint8_t { kCheckpoint = 0, kSavepoint = 1 };
 
+// How the consumers of a barrier take the checkpoint (Flink's CheckpointOptions
+// alignment type). kUnaligned barriers travel as priority events, overtaking the
+// queued data, which becomes channel state of the checkpoint.
+enum class BarrierAlignment : uint8_t { kAligned = 0, kUnaligned = 1 };
+
 // Checkpoint `id` passes here: everything before it on this channel belongs to
 // the checkpoint, everything after it does not. An aligned consumer blocks the
-// channel until the barrier arrived on all its channels, then snapshots.
+// channel until the barrier arrived on all its channels, then snapshots; an
+// unaligned one snapshots at the first barrier and persists what arrives on
+// each other channel before that channel's barrier.
 struct CheckpointBarrier {
   int64_t id = 0;
   int64_t timestampMillis = 0;
   CheckpointKind kind = CheckpointKind::kCheckpoint;
+  BarrierAlignment alignment = BarrierAlignment::kAligned;
+  bool isUnaligned() const { return alignment == BarrierAlignment::kUnaligned; }
   bool operator==(const CheckpointBarrier&) const = default;
 };
 

@@ -42,7 +42,7 @@ bool GateRecordReader::readFrom(ChannelState& c, DataInput& record) {
   return false;
 }
 
-void GateRecordReader::onEvent(int channel, const Buffer& buffer) {
+void GateRecordReader::onEvent(int channel, const Buffer& buffer, std::vector<BufferBytes> overtaken) {
   Result<TaskEvent> event = deserializeEvent(buffer.data(), buffer.size());
   WEIR_CHECK_MSG(event.isOk(), event.status().toString().c_str());
   if (std::holds_alternative<EndOfPartitionEvent>(*event)) {
@@ -55,10 +55,17 @@ void GateRecordReader::onEvent(int channel, const Buffer& buffer) {
       c.endOfData = true;  // an end of partition also ends the channel's data
       ++endOfDataChannels_;
     }
+    stopPersisting(channel);  // nothing more comes
     if (listener_ != nullptr) listener_->onEndOfPartition(channel);
   } else if (const auto* barrier = std::get_if<CheckpointBarrier>(&*event)) {
-    WEIR_CHECK_MSG(channels_[size_t(channel)].spanningNeeded == 0, "barrier in the middle of a record");
+    // Only a priority barrier can overtake the rest of a record.
+    WEIR_CHECK_MSG(buffer.isPriorityEvent() || channels_[size_t(channel)].spanningNeeded == 0,
+                   "barrier in the middle of a record");
+    barrierChannel_ = channel;
+    barrierOvertook_ = std::move(overtaken);
     if (listener_ != nullptr) listener_->onBarrier(channel, *barrier);
+    barrierChannel_ = -1;
+    barrierOvertook_.clear();
   } else if (std::holds_alternative<EndOfDataEvent>(*event)) {
     ChannelState& c = channels_[size_t(channel)];
     WEIR_CHECK_MSG(!c.endOfData, "end of data twice on one channel");
@@ -69,7 +76,54 @@ void GateRecordReader::onEvent(int channel, const Buffer& buffer) {
   }
 }
 
+void GateRecordReader::processPriorityEvents() {
+  while (std::optional<BufferOrEvent> e = gate_.pollPriorityEvent()) {
+    WEIR_CHECK_MSG(e->buffer->isEvent(), "a priority poll returned data");
+    onEvent(e->channel, *e->buffer, std::move(e->overtaken));
+  }
+}
+
+void GateRecordReader::startPersisting(InFlightDataSink& sink) {
+  stopPersistingAll();
+  sink_ = &sink;
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    ChannelState& c = channels_[i];
+    if (c.finished) continue;
+    c.persisting = true;
+    ++persistingChannels_;
+    if (c.spanningNeeded > 0) {
+      // A record begun in buffers already taken: its length prefix and the bytes so far.
+      BufferBytes bytes(4 + c.spanning.size());
+      const uint32_t len = uint32_t(c.spanning.size() + c.spanningNeeded);
+      std::memcpy(bytes.data(), &len, 4);
+      std::memcpy(bytes.data() + 4, c.spanning.data(), c.spanning.size());
+      sink.add(int(i), bytes.data(), bytes.size());
+    }
+    if (c.buffer && c.pos < c.buffer->size()) {
+      sink.add(int(i), c.buffer->data() + c.pos, c.buffer->size() - c.pos);  // starts at a record boundary
+    }
+  }
+}
+
+void GateRecordReader::stopPersisting(int channel) {
+  ChannelState& c = channels_[size_t(channel)];
+  if (!c.persisting) return;
+  if (channel == barrierChannel_) {
+    for (const BufferBytes& b : barrierOvertook_) sink_->add(channel, b.data(), b.size());
+  }
+  c.persisting = false;
+  if (--persistingChannels_ == 0) sink_ = nullptr;
+}
+
+void GateRecordReader::stopPersistingAll() {
+  for (ChannelState& c : channels_) c.persisting = false;
+  persistingChannels_ = 0;
+  sink_ = nullptr;
+}
+
 RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
+  if (interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed)) [[unlikely]]
+    return ReadStatus::kInterrupted;
   for (;;) {
     if (current_ >= 0) {
       ChannelState& c = channels_[size_t(current_)];
@@ -85,7 +139,7 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
     std::optional<BufferOrEvent> next = gate_.pollNext();
     if (!next) return ReadStatus::kNothingAvailable;
     if (next->buffer->isEvent()) {
-      onEvent(next->channel, *next->buffer);
+      onEvent(next->channel, *next->buffer, std::move(next->overtaken));
       continue;
     }
     ChannelState& c = channels_[size_t(next->channel)];
@@ -93,6 +147,8 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
     c.buffer = std::move(next->buffer);
     c.pos = 0;
     if (bytesIn_ != nullptr) bytesIn_->inc(c.buffer->size());
+    if (c.persisting) [[unlikely]]
+      sink_->add(next->channel, c.buffer->data(), c.buffer->size());
     current_ = next->channel;
   }
 }

@@ -9,9 +9,18 @@
 // finish their channel, and when every channel has finished, next() returns
 // kEndOfInput.
 //
+// Unaligned checkpoints: processPriorityEvents() delivers the gate's priority
+// events (barriers that overtook queued data) at once, even in the middle of a
+// buffer or of a record. Between startPersisting() and stopPersisting(channel),
+// the reader hands a channel's in-flight data to an InFlightDataSink: first what
+// it holds unconsumed (a partly read buffer, a partly assembled record, as the
+// bytes they came in), then every buffer it takes from the channel, then, at
+// the channel's barrier, the data that barrier overtook on this side.
+//
 // Threading: only the consuming task thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -35,6 +44,14 @@ class CheckpointEventListener {
   virtual void onEndOfPartition(int channel) = 0;
 };
 
+// Receives one gate's in-flight data for a checkpoint, per channel in channel order;
+// each call is one data buffer's bytes (record boundaries as in network buffers).
+class InFlightDataSink {
+ public:
+  virtual ~InFlightDataSink() = default;
+  virtual void add(int channel, const uint8_t* data, size_t size) = 0;
+};
+
 class GateRecordReader final : public RecordReader {
  public:
   explicit GateRecordReader(InputGate& gate);
@@ -43,6 +60,15 @@ class GateRecordReader final : public RecordReader {
   void setCheckpointEventListener(CheckpointEventListener* listener) { listener_ = listener; }
 
   ReadStatus next(DataInput& record) override;
+  // next() returns kInterrupted while `*flag` is set (the task clears it). May be null.
+  void setInterruptFlag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  // Delivers the gate's pending priority events to the listener. REQUIRES: not inside next().
+  void processPriorityEvents();
+  // Starts persisting every channel's in-flight data into `sink` (must outlive stopPersisting).
+  void startPersisting(InFlightDataSink& sink);
+  // Stops persisting `channel`, after adding what the barrier being delivered on it overtook.
+  void stopPersisting(int channel);
+  void stopPersistingAll();
   int lastChannel() const override { return current_; }
   int numberOfChannels() const override { return gate_.numberOfChannels(); }
 
@@ -60,10 +86,11 @@ class GateRecordReader final : public RecordReader {
     uint32_t spanningNeeded = 0;    // bytes still missing for that record; 0 = none in progress
     bool finished = false;
     bool endOfData = false;
+    bool persisting = false;  // its in-flight data goes to sink_
   };
   // Tries to produce a record from channel `c`'s current buffer.
   bool readFrom(ChannelState& c, DataInput& record);
-  void onEvent(int channel, const Buffer& buffer);
+  void onEvent(int channel, const Buffer& buffer, std::vector<BufferBytes> overtaken);
 
   InputGate& gate_;
   CheckpointEventListener* listener_ = nullptr;
@@ -74,6 +101,12 @@ class GateRecordReader final : public RecordReader {
   bool endOfDataReported_ = false;
   uint64_t bytesRead_ = 0;
   Counter* bytesIn_ = nullptr;
+  const std::atomic<bool>* interrupt_ = nullptr;
+  InFlightDataSink* sink_ = nullptr;
+  int persistingChannels_ = 0;
+  // While a barrier is being delivered: its channel and what it overtook.
+  int barrierChannel_ = -1;
+  std::vector<BufferBytes> barrierOvertook_;
 };
 
 }  // namespace weir::network

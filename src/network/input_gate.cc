@@ -5,13 +5,15 @@
 namespace weir::network {
 
 void InputChannel::notifyChannelNonEmpty() { gate_.notifyChannelNonEmpty(index_); }
+void InputChannel::notifyPriorityEvent() { gate_.notifyPriorityEvent(index_); }
 
 InputGate::InputGate(std::string name, int numChannels)
     : name_(std::move(name)),
       channels_(size_t(numChannels)),
       queued_(size_t(numChannels), false),
       blocked_(size_t(numChannels), false),
-      dataWhileBlocked_(size_t(numChannels), false) {}
+      dataWhileBlocked_(size_t(numChannels), false),
+      recovered_(size_t(numChannels)) {}
 
 InputGate::~InputGate() { release(); }
 
@@ -31,7 +33,57 @@ void InputGate::setAvailabilityListener(std::function<void()> listener) {
   listener_ = std::move(listener);
 }
 
+void InputGate::setPriorityEventListener(std::function<void()> listener) {
+  std::lock_guard lock(mu_);
+  priorityListener_ = std::move(listener);
+}
+
+void InputGate::addRecoveredBuffers(int channel, std::vector<BufferPtr> buffers) {
+  if (buffers.empty()) return;
+  auto& q = recovered_[size_t(channel)];
+  for (BufferPtr& b : buffers) q.push_back(std::move(b));
+  queueChannel(channel, true);
+}
+
 void InputGate::notifyChannelNonEmpty(int channel) { queueChannel(channel, true); }
+
+void InputGate::notifyPriorityEvent(int channel) {
+  std::function<void()> call;
+  {
+    std::lock_guard lock(mu_);
+    priorityChannels_.push_back(channel);
+    priorityPending_.store(true, std::memory_order_relaxed);
+    call = priorityListener_;
+  }
+  queueChannel(channel, true);  // in turn, too: a channel is always polled when it has data
+  if (call) call();
+}
+
+std::optional<BufferOrEvent> InputGate::pollPriorityEvent() {
+  for (;;) {
+    int channel;
+    {
+      std::lock_guard lock(mu_);
+      if (priorityChannels_.empty()) {
+        priorityPending_.store(false, std::memory_order_relaxed);
+        return std::nullopt;
+      }
+      channel = priorityChannels_.front();
+      priorityChannels_.pop_front();
+      priorityPending_.store(!priorityChannels_.empty(), std::memory_order_relaxed);
+    }
+    if (!recovered_[size_t(channel)].empty()) continue;  // reached in turn, after the recovered data
+    BufferAndAvailability next = channels_[size_t(channel)]->pollPriorityEvent();
+    if (!next.buffer) continue;  // already delivered in turn
+    if (next.moreAvailable) queueChannel(channel, false);
+    BufferOrEvent result;
+    result.buffer = std::move(next.buffer);
+    result.channel = channel;
+    result.moreAvailable = next.moreAvailable;
+    result.overtaken = std::move(next.overtaken);
+    return result;
+  }
+}
 
 void InputGate::queueChannel(int channel, bool notify) {
   std::function<void()> call;
@@ -64,7 +116,15 @@ std::optional<BufferOrEvent> InputGate::pollNext() {
         continue;
       }
     }
-    BufferAndAvailability next = channels_[size_t(channel)]->getNextBuffer();
+    BufferAndAvailability next;
+    auto& recovered = recovered_[size_t(channel)];
+    if (!recovered.empty()) {
+      next.buffer = std::move(recovered.front());
+      recovered.pop_front();
+      next.moreAvailable = true;  // more recovered data, or whatever the channel received meanwhile
+    } else {
+      next = channels_[size_t(channel)]->getNextBuffer();
+    }
     // Re-queue at the back before returning so that channels take turns.
     if (next.moreAvailable) queueChannel(channel, false);
     if (!next.buffer) continue;  // spurious notification: nothing was there
@@ -72,6 +132,7 @@ std::optional<BufferOrEvent> InputGate::pollNext() {
     result.buffer = std::move(next.buffer);
     result.channel = channel;
     result.moreAvailable = next.moreAvailable;
+    result.overtaken = std::move(next.overtaken);
     return result;
   }
 }

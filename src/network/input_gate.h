@@ -12,10 +12,18 @@
 // slow. A remote (TCP, credit-based) channel implements the same InputChannel
 // interface.
 //
+// Unaligned checkpoints: a channel that receives a priority event (a barrier
+// that overtook the queued data) tells the gate, which tells its priority
+// listener (the task), and pollPriorityEvent() returns the event out of turn,
+// ahead of the data queued before it. In-flight data restored from a checkpoint
+// (addRecoveredBuffers) is delivered on its channel before anything the channel
+// receives; priority events wait behind it.
+//
 // Threading: pollNext() only from the owning task thread; channel notifications
 // from producer threads.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -41,6 +49,8 @@ class InputChannel {
   virtual void requestSubpartition() = 0;
   // The next buffer, if any. REQUIRES: task thread.
   virtual BufferAndAvailability getNextBuffer() = 0;
+  // The next buffer if it is a priority event, else an empty result. REQUIRES: task thread.
+  virtual BufferAndAvailability pollPriorityEvent() { return {}; }
   virtual void release() {}
   // For metrics, from any thread: buffers waiting in the channel to be read, and
   // buffers it holds from its gate's pool without data (credits not yet used).
@@ -49,6 +59,7 @@ class InputChannel {
 
  protected:
   void notifyChannelNonEmpty();
+  void notifyPriorityEvent();
 
  private:
   InputGate& gate_;
@@ -61,11 +72,13 @@ class LocalInputChannel final : public InputChannel, private BufferAvailabilityL
       : InputChannel(gate, index), source_(source) {}
   void requestSubpartition() override { source_.setListener(this); }
   BufferAndAvailability getNextBuffer() override { return source_.poll(); }
+  BufferAndAvailability pollPriorityEvent() override { return source_.pollPriorityEvent(); }
   void release() override { source_.setListener(nullptr); }
   size_t queuedBuffers() const override { return source_.queuedBuffers(); }
 
  private:
   void notifyDataAvailable() override { notifyChannelNonEmpty(); }
+  void notifyPriorityEvent() override { InputChannel::notifyPriorityEvent(); }
   ResultSubpartition& source_;
 };
 
@@ -73,6 +86,7 @@ struct BufferOrEvent {
   BufferPtr buffer;  // a data or an event buffer
   int channel = 0;
   bool moreAvailable = false;
+  std::vector<BufferBytes> overtaken;  // a priority event's: see BufferAndAvailability
 };
 
 class InputGate {
@@ -91,9 +105,19 @@ class InputGate {
   LocalBufferPool* bufferPool() const { return pool_.get(); }
   // Called (from any thread) when the gate goes from no data to data.
   void setAvailabilityListener(std::function<void()> listener);
+  // Called (from any thread) each time a channel receives a priority event.
+  void setPriorityEventListener(std::function<void()> listener);
+  // In-flight data of `channel` restored from a checkpoint: delivered before everything
+  // the channel receives. REQUIRES: before requestPartitions().
+  void addRecoveredBuffers(int channel, std::vector<BufferPtr> buffers);
 
   // The next buffer from some channel with data, or nullopt. REQUIRES: task thread.
   std::optional<BufferOrEvent> pollNext();
+  // A channel may have a priority event (any thread; a hint, cheap).
+  bool hasPriorityEvent() const { return priorityPending_.load(std::memory_order_relaxed); }
+  // The next priority event of some channel, out of turn, or nullopt. A channel still
+  // delivering recovered data delivers its priority events in turn. REQUIRES: task thread.
+  std::optional<BufferOrEvent> pollPriorityEvent();
   // Aligned checkpoints: a blocked channel is not polled (its data stays with the
   // producer, which credit/pool bounds backpressure) until it is resumed.
   // REQUIRES: task thread.
@@ -116,17 +140,22 @@ class InputGate {
  private:
   friend class InputChannel;
   void notifyChannelNonEmpty(int channel);
+  void notifyPriorityEvent(int channel);
   void queueChannel(int channel, bool notify);
 
   std::string name_;
   std::shared_ptr<LocalBufferPool> pool_;  // declared before channels_: destroyed after them
   std::vector<std::unique_ptr<InputChannel>> channels_;
   mutable std::mutex mu_;
-  std::deque<int> channelsWithData_;    // guarded by mu_
-  std::vector<bool> queued_;            // guarded by mu_
-  std::vector<bool> blocked_;           // guarded by mu_
-  std::vector<bool> dataWhileBlocked_;  // guarded by mu_: a blocked channel was notified
-  std::function<void()> listener_;      // guarded by mu_
+  std::deque<int> channelsWithData_;              // guarded by mu_
+  std::vector<bool> queued_;                      // guarded by mu_
+  std::vector<bool> blocked_;                     // guarded by mu_
+  std::vector<bool> dataWhileBlocked_;            // guarded by mu_: a blocked channel was notified
+  std::function<void()> listener_;                // guarded by mu_
+  std::function<void()> priorityListener_;        // guarded by mu_
+  std::deque<int> priorityChannels_;              // guarded by mu_: channels notified of a priority event
+  std::atomic<bool> priorityPending_{false};      // written under mu_: priorityChannels_ is not empty
+  std::vector<std::deque<BufferPtr>> recovered_;  // task thread: restored in-flight data per channel
 };
 
 }  // namespace weir::network

@@ -32,9 +32,13 @@ void PartitionRecordWriter::finish(Builder& b, int channel) {
 
 BufferPtr PartitionRecordWriter::requestBuffer() {
   LocalBufferPool& pool = partition_.bufferPool();
-  if (BufferPtr b = pool.requestBuffer()) return b;
-  ScopedTimeCounter waiting(backPressured_);
-  return pool.requestBufferBlocking();
+  BufferPtr b = pool.requestBuffer();
+  if (!b) {
+    ScopedTimeCounter waiting(backPressured_);
+    b = pool.requestBufferBlocking();
+  }
+  if (interrupt_ != nullptr && !pool.isAvailable()) interrupt_->store(true, std::memory_order_relaxed);
+  return b;
 }
 
 void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, size_t size) {
@@ -83,6 +87,17 @@ void PartitionRecordWriter::broadcastEvent(const TaskEvent& event) {
     builders_[size_t(c)].pos = 0;
     partition_.subpartition(c).add(Buffer::makeEvent(bytes));
   }
+}
+
+std::vector<std::vector<BufferBytes>> PartitionRecordWriter::broadcastPriorityEvent(const TaskEvent& event) {
+  flushAll();
+  std::vector<uint8_t> bytes = serializeEvent(event);
+  std::vector<std::vector<BufferBytes>> overtaken(builders_.size());
+  for (int c = 0; c < int(builders_.size()); ++c) {
+    overtaken[size_t(c)] =
+        partition_.subpartition(c).addPriorityEvent(Buffer::makeEvent(bytes, BufferKind::kPriorityEvent));
+  }
+  return overtaken;
 }
 
 }  // namespace weir::network

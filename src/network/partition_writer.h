@@ -13,6 +13,7 @@
 // cancelled, then it throws TaskCancelledException).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -39,6 +40,13 @@ class PartitionRecordWriter final : public RecordWriter {
   void flushAll();
   // Flushes, then appends the event to every subpartition.
   void broadcastEvent(const TaskEvent& event);
+  // Flushes, then puts the event at the head of every subpartition as a priority event
+  // (an unaligned checkpoint's barrier); returns, per subpartition, copies of the data
+  // buffers it overtook (the subpartition's in-flight data).
+  std::vector<std::vector<BufferBytes>> broadcastPriorityEvent(const TaskEvent& event);
+  // `*flag` is raised whenever the writer takes the pool's last free buffer, so that the
+  // task ends its batch before an emit would block (the task clears it). May be null.
+  void setInterruptFlag(std::atomic<bool>* flag) { interrupt_ = flag; }
   // True when the next emit will not block for a buffer.
   bool isAvailable() const { return partition_.bufferPool().isAvailable(); }
   ResultPartition& partition() { return partition_; }
@@ -70,6 +78,7 @@ class PartitionRecordWriter final : public RecordWriter {
   uint64_t buffersWritten_ = 0;
   Counter* bytesOut_ = nullptr;
   TimeCounter* backPressured_ = nullptr;
+  std::atomic<bool>* interrupt_ = nullptr;
 };
 
 }  // namespace weir::network

@@ -1,5 +1,7 @@
 #include "network/result_partition.h"
 
+#include <weir/core/check.h>
+
 namespace weir::network {
 
 void ResultSubpartition::add(BufferPtr buffer) {
@@ -19,6 +21,37 @@ void ResultSubpartition::add(BufferPtr buffer) {
   if (notify != nullptr) notify->notifyDataAvailable();
 }
 
+std::vector<BufferBytes> ResultSubpartition::addPriorityEvent(BufferPtr event) {
+  WEIR_CHECK(event->isPriorityEvent());
+  std::vector<BufferBytes> overtaken;
+  BufferAvailabilityListener* notify = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto at = queue_.begin() + std::ptrdiff_t(queuedPriority_);
+    for (auto it = at; it != queue_.end(); ++it) {
+      const Buffer& b = **it;
+      if (!b.isEvent()) overtaken.emplace_back(b.data(), b.data() + b.size());
+    }
+    queue_.insert(at, std::move(event));
+    ++queuedPriority_;
+    ++queuedEvents_;
+    if (listener_ != nullptr)
+      notify = listener_;
+    else
+      listenerMissedData_ = true;
+  }
+  if (notify != nullptr) notify->notifyPriorityEvent();
+  return overtaken;
+}
+
+BufferAndAvailability ResultSubpartition::pollPriorityEvent() {
+  {
+    std::lock_guard lock(mu_);
+    if (queuedPriority_ == 0) return {};
+  }
+  return poll();  // only this subpartition's consumer polls: the head is still the priority event
+}
+
 BufferAndAvailability ResultSubpartition::poll() {
   std::lock_guard lock(mu_);
   BufferAndAvailability result;
@@ -26,6 +59,7 @@ BufferAndAvailability ResultSubpartition::poll() {
   result.buffer = std::move(queue_.front());
   queue_.pop_front();
   if (result.buffer->isEvent()) --queuedEvents_;
+  if (result.buffer->isPriorityEvent()) --queuedPriority_;
   result.moreAvailable = !queue_.empty();
   result.backlog = int(queue_.size() - queuedEvents_);
   return result;
@@ -64,6 +98,7 @@ void ResultSubpartition::release() {
     std::lock_guard lock(mu_);
     dropped.swap(queue_);
     queuedEvents_ = 0;
+    queuedPriority_ = 0;
   }
 }
 

@@ -9,6 +9,12 @@
 // Memory: every data buffer comes from the partition's LocalBufferPool, so the
 // data queued in all subpartitions together is bounded by that pool.
 //
+// Priority events (an unaligned checkpoint's barriers) go to the head of the
+// queue, behind earlier priority events only, and overtake every queued buffer;
+// addPriorityEvent returns copies of the data buffers it overtook, which the
+// checkpoint persists as this subpartition's channel state (the buffers stay
+// queued and are still delivered, after the event).
+//
 // Threading: add()/finish() from the producer thread, poll() from the consumer
 // thread; all synchronised by the subpartition's mutex.
 #pragma once
@@ -30,12 +36,17 @@ class BufferAvailabilityListener {
  public:
   virtual ~BufferAvailabilityListener() = default;
   virtual void notifyDataAvailable() = 0;
+  // A priority event was put at the head of the queue (whether or not it was empty).
+  virtual void notifyPriorityEvent() { notifyDataAvailable(); }
 };
 
 struct BufferAndAvailability {
   BufferPtr buffer;
   bool moreAvailable = false;  // another buffer is already queued: poll again without waiting
   int backlog = 0;  // data buffers still queued after this one (what a credit-based sender announces)
+  // For a priority event polled from a consumer-side queue: copies of the data buffers it
+  // overtook there, in order (they follow it, and belong before it in the channel's data).
+  std::vector<BufferBytes> overtaken;
 };
 
 class ResultSubpartition {
@@ -44,8 +55,13 @@ class ResultSubpartition {
 
   int index() const { return index_; }
   void add(BufferPtr buffer);
+  // Puts `event` (a kPriorityEvent buffer) ahead of every queued buffer but earlier
+  // priority events; returns copies of the data buffers it overtook, in queue order.
+  std::vector<BufferBytes> addPriorityEvent(BufferPtr event);
   // The next buffer, or an empty result when nothing is queued.
   BufferAndAvailability poll();
+  // The head if it is a priority event, else an empty result.
+  BufferAndAvailability pollPriorityEvent();
   // `notifyOnEveryBuffer`: call the listener for every added buffer, not only when the
   // queue was empty (a credit-based sender with no credit must learn the growing backlog).
   void setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer = false);
@@ -63,6 +79,7 @@ class ResultSubpartition {
   mutable std::mutex mu_;
   std::deque<BufferPtr> queue_;                     // guarded by mu_
   size_t queuedEvents_ = 0;                         // guarded by mu_
+  size_t queuedPriority_ = 0;                       // guarded by mu_: priority events, all at the head
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_

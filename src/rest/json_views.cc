@@ -351,7 +351,7 @@ json checkpointConfigJson(const cluster::CheckpointConfigInfo& c) {
                 {"delete_on_cancellation", c.externalization != "RETAIN_ON_CANCELLATION"}}},
               {"state_backend", c.stateBackend},
               {"checkpoint_storage", c.storage},
-              {"unaligned_checkpoints", false},
+              {"unaligned_checkpoints", c.unaligned},
               {"tolerable_failed_checkpoints", c.tolerableFailures},
               {"aligned_checkpoint_timeout", 0},
               {"checkpoints_after_tasks_finish", true},

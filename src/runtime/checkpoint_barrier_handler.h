@@ -38,6 +38,18 @@ class CheckpointBarrierHandler {
                                             std::chrono::nanoseconds startDelay) = 0;
     // Checkpoint N will not complete at this task: forward a cancellation marker and decline it.
     virtual void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) = 0;
+    // Unaligned checkpoints (triggered with an unaligned barrier, at the first one): the
+    // barrier arrived on this channel, so its in-flight data for the checkpoint is complete.
+    virtual void channelBarrierArrived(int gate, int channel) {
+      (void)gate;
+      (void)channel;
+    }
+    // Unaligned checkpoints: every channel delivered its barrier (or ended); `alignment`
+    // is the time from the first barrier to the last.
+    virtual void allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) {
+      (void)checkpointId;
+      (void)alignment;
+    }
   };
 
   virtual ~CheckpointBarrierHandler();

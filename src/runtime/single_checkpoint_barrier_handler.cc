@@ -19,6 +19,7 @@ void SingleCheckpointBarrierHandler::startAlignment(const network::CheckpointBar
   currentId_ = barrier.id;
   currentBarrier_ = barrier;
   aligning_ = true;
+  unaligned_ = false;
   receivedOpen_ = 0;
   for (auto& g : received_) std::fill(g.begin(), g.end(), 0);
   alignmentStart_ = std::chrono::steady_clock::now();
@@ -41,14 +42,38 @@ void SingleCheckpointBarrierHandler::onBarrier(int gate, int channel,
   WEIR_CHECK_MSG(!got, "two barriers of one checkpoint on one channel");
   got = 1;
   ++receivedOpen_;
-  gates_[size_t(gate)]->blockChannel(channel);
+  if (barrier.isUnaligned() && !unaligned_) {
+    switchToUnaligned();  // this channel included
+  } else if (unaligned_) {
+    target_.channelBarrierArrived(gate, channel);
+  } else {
+    gates_[size_t(gate)]->blockChannel(channel);
+  }
   maybeCompleteAlignment();
+}
+
+void SingleCheckpointBarrierHandler::switchToUnaligned() {
+  unaligned_ = true;
+  network::CheckpointBarrier b = currentBarrier_;
+  b.alignment = network::BarrierAlignment::kUnaligned;
+  target_.triggerCheckpointOnBarrier(b, std::chrono::nanoseconds(0), startDelay_);
+  // The channels whose barrier arrived (blocked right at it, if any was) are complete.
+  for (size_t g = 0; g < received_.size(); ++g) {
+    for (size_t c = 0; c < received_[g].size(); ++c) {
+      if (received_[g][c] && !finished_[g][c]) target_.channelBarrierArrived(int(g), int(c));
+    }
+  }
+  resumeAll();
 }
 
 void SingleCheckpointBarrierHandler::maybeCompleteAlignment() {
   if (!aligning_ || receivedOpen_ < openChannels_) return;
   aligning_ = false;
   auto alignment = std::chrono::steady_clock::now() - alignmentStart_;
+  if (unaligned_) {
+    target_.allBarriersArrived(currentId_, alignment);
+    return;
+  }
   // Snapshot before any blocked channel is read again: nothing after the barrier may be in it.
   target_.triggerCheckpointOnBarrier(currentBarrier_, alignment, startDelay_);
   resumeAll();

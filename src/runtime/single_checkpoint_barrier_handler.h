@@ -1,13 +1,22 @@
-// SingleCheckpointBarrierHandler: aligned, exactly-once barrier handling for one
-// task across all of its input gates (Flink's SingleCheckpointBarrierHandler in
-// aligned mode).
+// SingleCheckpointBarrierHandler: exactly-once barrier handling for one task
+// across all of its input gates (Flink's SingleCheckpointBarrierHandler), for
+// aligned and unaligned barriers.
 //
-// When barrier N arrives on a channel, that channel is blocked: its later data
-// belongs after the checkpoint and must not be processed yet. (A blocked channel
-// is simply not polled, so its data waits with the producer: bounded by credits
-// and the producer's pool, never buffered here.) When barrier N has arrived on
-// every channel that has not ended, the task snapshots and forwards the barrier,
-// and every channel is resumed.
+// Aligned: when barrier N arrives on a channel, that channel is blocked: its
+// later data belongs after the checkpoint and must not be processed yet. (A
+// blocked channel is simply not polled, so its data waits with the producer:
+// bounded by credits and the producer's pool, never buffered here.) When
+// barrier N has arrived on every channel that has not ended, the task snapshots
+// and forwards the barrier, and every channel is resumed.
+//
+// Unaligned (the barrier says so; it came as a priority event): the task
+// snapshots at the first barrier, and no channel is blocked; the task persists
+// each channel's in-flight data until that channel's barrier arrives
+// (Target::channelBarrierArrived), and the checkpoint is complete at this task
+// when the last one did (Target::allBarriersArrived). An unaligned barrier
+// arriving while the checkpoint aligns switches it to unaligned: the task
+// snapshots then and the blocked channels resume (a task whose upstream ended
+// its data sends aligned barriers, the others unaligned ones).
 //
 // Corner cases, as in Flink: a channel that ends during alignment no longer
 // waits for a barrier; a barrier of a newer checkpoint arriving before the
@@ -27,7 +36,8 @@ class SingleCheckpointBarrierHandler final : public CheckpointBarrierHandler {
  public:
   SingleCheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target);
 
-  bool isAligning() const { return aligning_; }
+  bool isAligning() const { return aligning_ && !unaligned_; }
+  bool isCollectingUnaligned() const { return aligning_ && unaligned_; }
   int64_t currentCheckpointId() const { return currentId_; }
 
  private:
@@ -35,6 +45,7 @@ class SingleCheckpointBarrierHandler final : public CheckpointBarrierHandler {
   void onCancelMarker(int gate, int channel, int64_t checkpointId) override;
   void onEndOfPartition(int gate, int channel) override;
   void startAlignment(const network::CheckpointBarrier& barrier);
+  void switchToUnaligned();
   void maybeCompleteAlignment();
   void abortAlignment(const std::string& reason);
   void resumeAll();
@@ -44,7 +55,8 @@ class SingleCheckpointBarrierHandler final : public CheckpointBarrierHandler {
   int openChannels_ = 0;
   int receivedOpen_ = 0;  // open channels that delivered the current barrier
   int64_t currentId_ = -1;
-  bool aligning_ = false;
+  bool aligning_ = false;   // checkpoint currentId_ is in progress here (aligned or unaligned)
+  bool unaligned_ = false;  // ... and it is unaligned: the task has snapshotted
   network::CheckpointBarrier currentBarrier_;
   std::chrono::steady_clock::time_point alignmentStart_;
   std::chrono::nanoseconds startDelay_{0};

@@ -6,6 +6,8 @@
 #include <weir/core/check.h>
 #include <weir/runtime/user_function_exception.h>
 
+#include "checkpoint/channel_state.h"
+#include "runtime/channel_state_collector.h"
 #include "state/state_snapshot.h"
 
 namespace weir::runtime {
@@ -104,6 +106,19 @@ class SourceTaskInput final : public TaskInput {
 
 }  // namespace
 
+// A checkpoint's synchronous parts, on their way to the asynchronous part.
+struct StreamTask::SnapshotInProgress {
+  struct OperatorParts {
+    std::string operatorId;
+    state::AsyncKeyedSnapshot keyed;
+    state::AsyncOperatorSnapshot operatorState;
+  };
+  int64_t id = 0;
+  std::vector<OperatorParts> parts;
+  SubtaskCheckpointMetrics metrics;
+  std::unique_ptr<ChannelStateCollector> channels;  // unaligned checkpoints only
+};
+
 StreamTask::StreamTask(TaskDeployment deployment, TaskManagerServices services, JobMasterGateway& jobMaster)
     : d_(std::move(deployment)),
       services_(services),
@@ -164,7 +179,13 @@ void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis
     }
     if (checkpointId <= lastTriggeredCheckpoint_) return;
     auto delay = std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - timestampMillis));
-    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind},
+    // Savepoints, and checkpoints after the data ended (the final one), stay aligned: a
+    // barrier that overtook the last records would leave them out of the final commit.
+    const bool unaligned =
+        d_.checkpointing.unaligned && kind == network::CheckpointKind::kCheckpoint && !dataEnded_;
+    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind,
+                                                 unaligned ? network::BarrierAlignment::kUnaligned
+                                                           : network::BarrierAlignment::kAligned},
                       std::chrono::nanoseconds(0), delay);
   });
 }
@@ -202,15 +223,36 @@ void StreamTask::triggerCheckpointOnBarrier(const network::CheckpointBarrier& ba
 }
 
 void StreamTask::abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) {
+  if (unalignedInProgress_ && unalignedInProgress_->id == checkpointId) {
+    for (auto& r : readers_) r->stopPersistingAll();
+    unalignedInProgress_.reset();
+  }
   for (auto& w : writers_) w->broadcastEvent(network::CancelCheckpointMarker{checkpointId});
   jobMaster_.declineCheckpoint(d_.vertexId, d_.subtaskIndex, checkpointId,
                                checkpoint::CheckpointFailureReason::kAlignmentAborted, reason);
+}
+
+void StreamTask::channelBarrierArrived(int gate, int channel) {
+  readers_[size_t(gate)]->stopPersisting(channel);
+}
+
+void StreamTask::allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) {
+  if (!unalignedInProgress_ || unalignedInProgress_->id != checkpointId) return;
+  std::unique_ptr<SnapshotInProgress> snap = std::move(unalignedInProgress_);
+  snap->metrics.alignmentDuration = std::chrono::duration_cast<std::chrono::milliseconds>(alignment);
+  d_.metrics->lastCheckpointAlignmentNanos.store(alignment.count(), std::memory_order_relaxed);
+  submitAsyncPart(std::move(snap));
 }
 
 void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
                                    std::chrono::nanoseconds alignment, std::chrono::nanoseconds startDelay) {
   const int64_t id = barrier.id;
   lastTriggeredCheckpoint_ = std::max(lastTriggeredCheckpoint_, id);
+  if (unalignedInProgress_) {
+    // The barrier handler aborts a checkpoint before it starts a newer one; be safe anyway.
+    abortCheckpointOnBarrier(unalignedInProgress_->id,
+                             "checkpoint " + std::to_string(id) + " started before its barriers arrived");
+  }
   d_.metrics->lastCheckpointAlignmentNanos.store(alignment.count(), std::memory_order_relaxed);
   d_.metrics->lastCheckpointStartDelayNanos.store(startDelay.count(), std::memory_order_relaxed);
   auto syncStart = std::chrono::steady_clock::now();
@@ -218,40 +260,72 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
 
   // Synchronous part: operators move their own data into state, then every state
   // backend captures a copy-on-write view. Nothing else runs on this thread meanwhile.
-  struct OperatorParts {
-    std::string operatorId;
-    state::AsyncKeyedSnapshot keyed;
-    state::AsyncOperatorSnapshot operatorState;
-  };
-  std::vector<OperatorParts> parts;
+  auto snap = std::make_unique<SnapshotInProgress>();
+  snap->id = id;
   for (size_t i = 0; i < operators_.size(); ++i) {
     invokeUserFunction(*operators_[i], [&] {
       operators_[i]->snapshotState(id);
       if (CheckpointedFunction* f = operators_[i]->checkpointedFunction()) f->snapshotState(id);
     });
     OperatorContext& ctx = *contexts_[i];
-    OperatorParts p;
+    SnapshotInProgress::OperatorParts p;
     p.operatorId = ctx.spec().operatorId;
     if (ctx.backend() != nullptr) p.keyed = state::snapshotKeyedState(*ctx.backend(), storage, id);
     p.operatorState = state::snapshotOperatorState(ctx.operatorStore(), storage, id);
-    parts.push_back(std::move(p));
+    snap->parts.push_back(std::move(p));
+  }
+  const bool unaligned = barrier.isUnaligned();
+  if (unaligned) {
+    std::vector<int> channels, subpartitions;
+    for (const TaskInputSpec& in : d_.inputs) channels.push_back(in.gate->numberOfChannels());
+    for (const TaskOutputSpec& o : d_.outputs) subpartitions.push_back(o.partition->numberOfSubpartitions());
+    snap->channels = std::make_unique<ChannelStateCollector>(id, channels, subpartitions);
+    for (size_t g = 0; g < readers_.size(); ++g)
+      readers_[g]->startPersisting(snap->channels->inputSink(int(g)));
   }
   // Forward the barrier: everything this task emits from now on belongs after checkpoint `id`.
-  for (auto& w : writers_) w->broadcastEvent(barrier);
+  // Unaligned, it overtakes what the outputs still queue, which becomes channel state; once
+  // this task's data ended it goes aligned, behind the last records.
+  network::CheckpointBarrier forwarded = barrier;
+  forwarded.alignment =
+      unaligned && !dataEnded_ ? network::BarrierAlignment::kUnaligned : network::BarrierAlignment::kAligned;
+  for (size_t o = 0; o < writers_.size(); ++o) {
+    if (forwarded.isUnaligned()) {
+      snap->channels->addOutput(int(o), writers_[o]->broadcastPriorityEvent(forwarded));
+    } else {
+      writers_[o]->broadcastEvent(forwarded);
+    }
+  }
   auto syncDuration = std::chrono::steady_clock::now() - syncStart;
 
-  SubtaskCheckpointMetrics metrics;
+  SubtaskCheckpointMetrics& metrics = snap->metrics;
   metrics.syncDuration = std::chrono::duration_cast<std::chrono::milliseconds>(syncDuration);
   metrics.alignmentDuration = std::chrono::duration_cast<std::chrono::milliseconds>(alignment);
   metrics.startDelay = std::chrono::duration_cast<std::chrono::milliseconds>(startDelay);
+  metrics.unaligned = unaligned;
+  if (unaligned && !readers_.empty()) {
+    unalignedInProgress_ = std::move(snap);  // completes in allBarriersArrived
+    return;
+  }
+  submitAsyncPart(std::move(snap));
+}
+
+void StreamTask::submitAsyncPart(std::unique_ptr<SnapshotInProgress> snap) {
   JobMasterGateway* jm = &jobMaster_;
+  checkpoint::CheckpointStorage* storage = d_.checkpointing.storage;
   int vertex = d_.vertexId, subtask = d_.subtaskIndex;
+  std::string headOperatorId = d_.chain.front().operatorId;
+  if (snap->channels) snap->metrics.bytesPersistedDuringAlignment = snap->channels->bytes();
   // The asynchronous part owns everything it needs: the task may end before it runs.
-  d_.checkpointing.executor->submit([parts = std::move(parts), metrics, jm, vertex, subtask, id]() mutable {
+  // (A shared_ptr, as the executor takes copyable jobs; the job holds the only reference.)
+  d_.checkpointing.executor->submit([snap = std::shared_ptr<SnapshotInProgress>(std::move(snap)), jm, storage,
+                                     vertex, subtask, headOperatorId = std::move(headOperatorId)]() mutable {
     auto asyncStart = std::chrono::steady_clock::now();
+    const int64_t id = snap->id;
+    SubtaskCheckpointMetrics metrics = snap->metrics;
     TaskStateSnapshot snapshot;
     try {
-      for (OperatorParts& p : parts) {
+      for (SnapshotInProgress::OperatorParts& p : snap->parts) {
         checkpoint::OperatorSubtaskState s;
         if (p.keyed) {
           auto keyed = p.keyed();
@@ -271,8 +345,26 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
         }
         if (!s.empty()) snapshot[p.operatorId] = std::move(s);
       }
+      if (snap->channels && !snap->channels->empty()) {
+        checkpoint::ChannelStateHandle handle;
+        const std::string bytes = checkpoint::encodeChannelState(
+            snap->channels->inputChannels(), snap->channels->resultSubpartitions(), handle);
+        snap->channels.reset();
+        auto out = storage->createOutputStream(id, checkpoint::StateScope::kExclusive);
+        if (!out.isOk()) throw StatusException(out.status());
+        Status written = (*out)->write(bytes.data(), bytes.size());
+        if (!written.isOk()) {
+          (*out)->discard();
+          throw StatusException(written);
+        }
+        auto stream = (*out)->closeAndGetHandle();
+        if (!stream.isOk()) throw StatusException(stream.status());
+        handle.stream = std::move(stream).value();
+        metrics.stateSize += handle.stream.size;
+        snapshot[headOperatorId].channelState.push_back(std::move(handle));
+      }
     } catch (const std::exception& e) {
-      parts.clear();
+      snap.reset();
       jm->declineCheckpoint(vertex, subtask, id, checkpoint::CheckpointFailureReason::kAsyncSnapshotFailed,
                             std::string("asynchronous part failed: ") + e.what());
       return;
@@ -282,7 +374,7 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
     // once, and the pages a view still holds then are not yet back in their
     // maps' pools, so the next checkpoint's page copies would take fresh memory
     // (page faults on the task thread) instead of them (see heap_state_map.h).
-    parts.clear();
+    snap.reset();
     metrics.asyncDuration =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asyncStart);
     jm->acknowledgeCheckpoint(vertex, subtask, id, std::move(snapshot), metrics);
@@ -368,6 +460,7 @@ void StreamTask::buildChain() {
                                               : network::FlushMode::kOnBufferFullOrTimeout;
     writers_.push_back(std::make_unique<network::PartitionRecordWriter>(*o.partition, mode));
     writers_.back()->setMetrics(&d_.metrics->numBytesOut, &d_.metrics->backPressured);
+    writers_.back()->setInterruptFlag(interrupt_.get());
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     o.partition->bufferPool().setAvailabilityListener([weak] {
       if (auto mb = weak.lock()) mb->wakeUp();
@@ -405,8 +498,10 @@ void StreamTask::buildChain() {
     source_ = dynamic_cast<SourceOperatorBase*>(&head);
     WEIR_CHECK(source_ != nullptr);
     finishAllowed_ = !d_.checkpointing.enabled;
+    source_->setInterruptFlag(interrupt_.get());
     inputs_.push_back(std::make_unique<SourceTaskInput>(*source_, finishAllowed_));
   }
+  restoreChannelState();
   // One watermark valve per input of the head, over the channels of all its gates.
   std::map<int, int> channelsPerInput;
   for (const TaskInputSpec& in : d_.inputs) channelsPerInput[in.inputIndex] += in.gate->numberOfChannels();
@@ -421,6 +516,7 @@ void StreamTask::buildChain() {
   for (const TaskInputSpec& in : d_.inputs) {
     readers_.push_back(std::make_unique<network::GateRecordReader>(*in.gate));
     readers_.back()->setBytesInCounter(&d_.metrics->numBytesIn);
+    readers_.back()->setInterruptFlag(interrupt_.get());
     InputBase* port = head.input(in.inputIndex);
     int offset = nextChannel[in.inputIndex];
     nextChannel[in.inputIndex] += in.gate->numberOfChannels();
@@ -428,6 +524,11 @@ void StreamTask::buildChain() {
         *readers_.back(), port, in.inputIndex, &d_.metrics->numRecordsIn, *valveOf[in.inputIndex], offset));
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     in.gate->setAvailabilityListener([weak] {
+      if (auto mb = weak.lock()) mb->wakeUp();
+    });
+    std::weak_ptr<std::atomic<bool>> interrupt = interrupt_;
+    in.gate->setPriorityEventListener([weak, interrupt] {
+      if (auto flag = interrupt.lock()) flag->store(true, std::memory_order_relaxed);
       if (auto mb = weak.lock()) mb->wakeUp();
     });
     in.gate->requestPartitions();
@@ -493,6 +594,56 @@ void StreamTask::runMails() {
   }
 }
 
+void StreamTask::processPriorityEvents() {
+  for (auto& r : readers_) {
+    if (r->gate().hasPriorityEvent()) r->processPriorityEvents();
+  }
+}
+
+void StreamTask::restoreChannelState() {
+  auto it = d_.restoreState.find(d_.chain.front().operatorId);
+  if (it == d_.restoreState.end()) return;
+  for (const checkpoint::ChannelStateHandle& h : it->second.channelState) {
+    const std::string origin = "the in-flight data of " + nameWithSubtask() + " (" +
+                               (h.stream.isInline ? std::string("inline") : h.stream.relativePath) + ")";
+    Result<std::string> bytes = d_.restoreReader->readAll(h.stream);
+    throwIfError(bytes.status().withContext("restoring " + origin));
+    auto mismatch = [&](const char* what, int index, int channel) {
+      return std::runtime_error("cannot restore " + origin + ": it has data for " + what + " " +
+                                std::to_string(channel) + " of " + std::to_string(index) +
+                                ", which this job's topology does not have (the checkpoint was taken "
+                                "of another job graph)");
+    };
+    for (const checkpoint::ChannelStateSection& sec : h.inputChannels) {
+      if (sec.index >= int(d_.inputs.size()) ||
+          sec.channel >= d_.inputs[size_t(sec.index)].gate->numberOfChannels())
+        throw mismatch("input channel", sec.index, sec.channel);
+      auto buffers = checkpoint::decodeChannelSection(*bytes, sec, origin);
+      throwIfError(buffers.status());
+      std::vector<network::BufferPtr> recovered;
+      for (auto& b : *buffers) recovered.push_back(network::Buffer::makeOwnedData(std::move(b)));
+      d_.inputs[size_t(sec.index)].gate->addRecoveredBuffers(sec.channel, std::move(recovered));
+    }
+    for (const checkpoint::ChannelStateSection& sec : h.resultSubpartitions) {
+      if (sec.index >= int(d_.outputs.size()) ||
+          sec.channel >= d_.outputs[size_t(sec.index)].partition->numberOfSubpartitions())
+        throw mismatch("output subpartition", sec.index, sec.channel);
+      network::ResultPartition& partition = *d_.outputs[size_t(sec.index)].partition;
+      auto buffers = checkpoint::decodeChannelSection(*bytes, sec, origin);
+      throwIfError(buffers.status());
+      for (auto& b : *buffers) {
+        if (b.size() > partition.bufferPool().segmentSize()) {
+          throw std::runtime_error("cannot restore " + origin + ": it holds a " + std::to_string(b.size()) +
+                                   "-byte network buffer, larger than taskmanager.memory.segment-size (" +
+                                   std::to_string(partition.bufferPool().segmentSize()) +
+                                   " bytes); restore with the segment size the checkpoint was taken with");
+        }
+        partition.subpartition(sec.channel).add(network::Buffer::makeOwnedData(std::move(b)));
+      }
+    }
+  }
+}
+
 bool StreamTask::outputsAvailable() const {
   for (const auto& w : writers_) {
     if (!w->isAvailable()) return false;
@@ -517,6 +668,8 @@ void StreamTask::mailboxLoop() {
   while (remaining > 0) {
     if (mailbox_->hasMail()) runMails();
     checkCancelled();
+    interrupt_->store(false, std::memory_order_relaxed);
+    processPriorityEvents();  // even when backpressured: barriers overtake the blocked data
     if (!outputsAvailable()) {
       ScopedTimeCounter backPressured(&d_.metrics->backPressured);
       mailbox_->waitForMailOrWakeUp();  // backpressure: a recycled buffer wakes us
@@ -563,6 +716,7 @@ void StreamTask::endOfData() {
     operators_[i]->finish();
   }
   for (auto& w : writers_) w->broadcastEvent(network::EndOfDataEvent{});
+  dataEnded_ = true;
   if (source_ != nullptr && d_.checkpointing.enabled)
     jobMaster_.notifyEndOfData(d_.vertexId, d_.subtaskIndex);
 }

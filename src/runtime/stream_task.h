@@ -74,6 +74,11 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   void closeOperators();
   void runMails();
   bool outputsAvailable() const;
+  // Unaligned checkpoints: hands the inputs' priority events (barriers) to the barrier handler now.
+  void processPriorityEvents();
+  // Before any input is read or output written: the in-flight data of the checkpoint
+  // restored from goes to the input gates (read first) and output subpartitions (sent first).
+  void restoreChannelState();
   void checkCancelled() const;
   void scheduleFlush();
   bool transition(ExecutionState to);
@@ -85,6 +90,11 @@ class StreamTask : private CheckpointBarrierHandler::Target {
                                   std::chrono::nanoseconds alignment,
                                   std::chrono::nanoseconds startDelay) override;
   void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) override;
+  void channelBarrierArrived(int gate, int channel) override;
+  void allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) override;
+  struct SnapshotInProgress;
+  // Hands a checkpoint's synchronous parts to the executor, which writes them and acknowledges.
+  void submitAsyncPart(std::unique_ptr<SnapshotInProgress> snapshot);
 
   TaskDeployment d_;
   TaskManagerServices services_;
@@ -107,6 +117,12 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   std::unique_ptr<CheckpointBarrierHandler> barrierHandler_;
   int64_t lastTriggeredCheckpoint_ = -1;  // task thread: sources ignore older or repeated triggers
   bool finishAllowed_ = true;             // task thread: a source whose data ended may end
+  bool dataEnded_ = false;                // task thread: EndOfData went out (barriers go aligned)
+  // Raised (any thread) when the task loop should take control back between records: a
+  // priority event arrived, or an output took its pool's last buffer. Shared with gate listeners.
+  std::shared_ptr<std::atomic<bool>> interrupt_ = std::make_shared<std::atomic<bool>>(false);
+  // Task thread: the unaligned checkpoint whose barriers are still arriving.
+  std::unique_ptr<SnapshotInProgress> unalignedInProgress_;
 };
 
 }  // namespace weir::runtime

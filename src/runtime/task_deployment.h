@@ -78,6 +78,9 @@ enum class CheckpointingMode {
 struct TaskCheckpointing {
   bool enabled = false;
   CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
+  // execution.checkpointing.unaligned.enabled: source tasks send unaligned barriers
+  // (priority events; every task downstream takes the checkpoint unaligned).
+  bool unaligned = false;
   checkpoint::CheckpointStorage* storage = nullptr;  // owned by the JobMaster
   AsyncExecutor* executor = nullptr;                 // owned by the JobMaster
 };
@@ -97,6 +100,7 @@ struct SubtaskCheckpointMetrics {
   // (unaligned checkpoints, persisted_data).
   uint64_t bytesProcessedDuringAlignment = 0;
   uint64_t bytesPersistedDuringAlignment = 0;
+  bool unaligned = false;  // the subtask took the checkpoint unaligned
 };
 
 // A subtask's own metrics (Flink's task metric group), written by its task thread

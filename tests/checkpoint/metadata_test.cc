@@ -61,6 +61,10 @@ CheckpointMetadata richMetadata() {
   source.subtaskStates[0] = s0;
   OperatorSubtaskState s1;
   s1.operatorState.push_back(OperatorStateHandle{{}, inlineHandle(std::string("\0binary\xff", 8))});
+  // In-flight data of an unaligned checkpoint: two input channels and one subpartition.
+  s1.channelState.push_back(ChannelStateHandle{fileHandle("chk-42/channels-1", 900, 77),
+                                               {{0, 1, 12, 300}, {1, 0, 312, 88}},
+                                               {{0, 3, 400, std::numeric_limits<uint64_t>::max()}}});
   source.subtaskStates[1] = s1;
 
   OperatorState window{"window-uid", "Tumbling Window", 3, 16, {}};
@@ -159,7 +163,7 @@ TEST(MetadataTest, DamagedPayloadsBehindAValidChecksumFailCleanly) {
   const std::string bytes = serializeMetadata(richMetadata());
   const std::string payload = bytes.substr(20, bytes.size() - 28);
   for (size_t n = 0; n < payload.size(); ++n) {
-    const Status s = parse(seal(1, payload.substr(0, n)));
+    const Status s = parse(seal(kMetadataVersion, payload.substr(0, n)));
     ASSERT_EQ(s.code(), StatusCode::kCorruption) << "payload prefix " << n << ": " << s.toString();
   }
   for (size_t i = 0; i < payload.size(); ++i) {
@@ -167,7 +171,7 @@ TEST(MetadataTest, DamagedPayloadsBehindAValidChecksumFailCleanly) {
       std::string flipped = payload;
       flipped[i] = char(flipped[i] ^ (1 << bit));
       // Some flips give another valid file (a different name or offset); none may crash.
-      const Status s = parse(seal(1, flipped));
+      const Status s = parse(seal(kMetadataVersion, flipped));
       ASSERT_TRUE(s.isOk() || s.code() == StatusCode::kCorruption) << s.toString();
     }
   }
@@ -194,9 +198,48 @@ TEST(MetadataTest, ReportsNewerAndUnknownVersions) {
   writePayloadHeader(payload);
   payload.writeVarU64(0);
   expectCorruption(seal(7, payload.view()),
-                   "metadata format version 7 is newer than this Weir understands (1)");
+                   "metadata format version 7 is newer than this Weir understands (2)");
   expectCorruption(seal(0, payload.view()), "unknown metadata format version 0");
   EXPECT_TRUE(parse(seal(1, payload.view())).isOk());
+  EXPECT_TRUE(parse(seal(2, payload.view())).isOk());
+}
+
+// Version 1 (before channel state) stays readable; version 2 reads channel state
+// handles, and a forged section count fails before it allocates.
+TEST(MetadataTest, ReadsVersion1AndChecksChannelStateCounts) {
+  auto withSubtask = [](uint32_t version, uint64_t channelHandles, uint64_t sections) {
+    DataOutput out;
+    writePayloadHeader(out);
+    out.writeVarU64(1);
+    out.writeString("op");
+    out.writeString("");
+    out.writeVarU64(1);
+    out.writeVarU64(1);
+    out.writeVarU64(1);  // one subtask
+    out.writeVarU64(0);
+    out.writeVarU64(0);  // no keyed state
+    out.writeVarU64(0);  // no operator state
+    if (version >= 2) {
+      out.writeVarU64(channelHandles);
+      for (uint64_t i = 0; i < channelHandles && i < 2; ++i) {
+        out.writeU8(1);  // inline stream
+        out.writeString("");
+        out.writeU64(XXH64("", 0, 0));
+        out.writeVarU64(sections);
+        out.writeVarU64(0);
+      }
+    }
+    out.writeString("");  // coordinator state
+    return seal(version, out.view());
+  };
+  Result<CheckpointMetadata> v1 = deserializeMetadata(withSubtask(1, 0, 0), kOrigin);
+  ASSERT_TRUE(v1.isOk()) << v1.status().toString();
+  EXPECT_TRUE(v1->operators[0].subtaskStates.at(0).channelState.empty());
+  Result<CheckpointMetadata> v2 = deserializeMetadata(withSubtask(2, 1, 0), kOrigin);
+  ASSERT_TRUE(v2.isOk()) << v2.status().toString();
+  EXPECT_EQ(v2->operators[0].subtaskStates.at(0).channelState.size(), 1u);
+  expectCorruption(withSubtask(2, uint64_t{1} << 50, 0), "length");
+  expectCorruption(withSubtask(2, 1, uint64_t{1} << 40), "length");
 }
 
 TEST(MetadataTest, RejectsHugeCountsBehindAValidChecksum) {

@@ -41,6 +41,11 @@ struct TwoProducers {
     writers[size_t(p)]->emit(reinterpret_cast<const uint8_t*>(r.data()), r.size(), 0);
   }
   void event(int p, const network::TaskEvent& e) { writers[size_t(p)]->broadcastEvent(e); }
+  // An unaligned barrier as a producer sends it: a priority event at the head of its queue.
+  void priorityBarrier(int p, int64_t id) {
+    writers[size_t(p)]->broadcastPriorityEvent(CheckpointBarrier{id, 0, network::CheckpointKind::kCheckpoint,
+                                                                 network::BarrierAlignment::kUnaligned});
+  }
 
   network::NetworkBufferPool global;
   std::vector<std::unique_ptr<network::ResultPartition>> partitions;
@@ -53,10 +58,18 @@ class RecordingTarget final : public CheckpointBarrierHandler::Target {
  public:
   void triggerCheckpointOnBarrier(const CheckpointBarrier& b, std::chrono::nanoseconds,
                                   std::chrono::nanoseconds) override {
-    log.push_back("snapshot " + std::to_string(b.id) + " after [" + join(read) + "]");
+    log.push_back(std::string(b.isUnaligned() ? "unaligned " : "") + "snapshot " + std::to_string(b.id) +
+                  " after [" + join(read) + "]");
   }
   void abortCheckpointOnBarrier(int64_t id, const std::string&) override {
     log.push_back("abort " + std::to_string(id));
+  }
+  void channelBarrierArrived(int gate, int channel) override {
+    log.push_back("channel " + std::to_string(gate) + "/" + std::to_string(channel) + " after [" +
+                  join(read) + "]");
+  }
+  void allBarriersArrived(int64_t id, std::chrono::nanoseconds) override {
+    log.push_back("complete " + std::to_string(id) + " after [" + join(read) + "]");
   }
   static std::string join(const std::vector<std::string>& v) {
     std::string s;

@@ -67,6 +67,13 @@ inline const ConfigOption<std::string> kCheckpointMode{
     "EXACTLY_ONCE (tasks align barriers) or AT_LEAST_ONCE (no channel is ever blocked; after a recovery "
     "records may "
     "be processed twice, never lost)."};
+inline const ConfigOption<bool> kUnalignedCheckpoints{
+    "execution.checkpointing.unaligned.enabled",
+    false,
+    {"execution.checkpointing.unaligned"},
+    "Unaligned checkpoints (EXACTLY_ONCE only): barriers overtake the buffered data, which is stored in the "
+    "checkpoint, so checkpoints stay fast under backpressure. Savepoints and checkpoints after the data "
+    "ended stay aligned."};
 inline const ConfigOption<milliseconds> kCheckpointTimeout{"execution.checkpointing.timeout",
                                                            milliseconds(10 * 60 * 1000),
                                                            {},

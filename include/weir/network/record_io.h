@@ -46,6 +46,7 @@ class RecordReader {
     kNothingAvailable,  // no complete record buffered: wait for the gate's availability signal
     kEndOfData,         // every channel has sent its last record (returned once); barriers may still follow
     kEndOfInput,        // every channel has ended: never call next again
+    kInterrupted,       // the task asked for control back (a priority event, full outputs): call again later
   };
   virtual ~RecordReader() = default;
   virtual ReadStatus next(DataInput& record) = 0;

@@ -206,6 +206,7 @@ class NetworkInput final : public TaskInput {
         status = TaskInputStatus::kNothingAvailable;
         break;
       }
+      if (s == RecordReader::ReadStatus::kInterrupted) break;  // kMoreAvailable: the task loop comes back
       if (s == RecordReader::ReadStatus::kEndOfData) {
         status = TaskInputStatus::kEndOfData;
         break;

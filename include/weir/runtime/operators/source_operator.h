@@ -19,6 +19,7 @@
 // downstream that waits for event time fires before the job's data ends.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -43,9 +44,18 @@ enum Type : uint8_t { kRequestSplit = 1, kAddSplits = 2, kNoMoreSplits = 3 };
 class SourceOperatorBase : public StreamOperator {
  public:
   int numberOfInputs() const override { return 0; }
-  // Emits up to about `maxRecords` records.
+  // Emits up to about `maxRecords` records, fewer when the interrupt flag is raised.
   virtual InputStatus emitNext(int maxRecords) = 0;
   virtual void handleOperatorEvent(const std::vector<uint8_t>& event) = 0;
+  // emitNext() returns early, between records, while `*flag` is set (the task raises it
+  // when its outputs run out of buffers). May be null.
+  void setInterruptFlag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+
+ protected:
+  bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed); }
+
+ private:
+  const std::atomic<bool>* interrupt_ = nullptr;
 };
 
 template <class T, class Split>
@@ -87,7 +97,7 @@ class SourceOperator final : public SourceOperatorBase {
   InputStatus emitNext(int maxRecords) override {
     InputStatus status = InputStatus::kMoreAvailable;
     uint64_t before = emitted_;
-    while (status == InputStatus::kMoreAvailable && int(emitted_ - before) < maxRecords) {
+    while (status == InputStatus::kMoreAvailable && int(emitted_ - before) < maxRecords && !interrupted()) {
       uint64_t beforeCall = emitted_;
       status = invokeUserFunction(*this, [&] { return reader_->pollNext(output_); });
       // A reader may say "more" without emitting (polling an empty external system):

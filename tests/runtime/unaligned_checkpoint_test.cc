@@ -1,0 +1,240 @@
+// Unaligned checkpoints end to end (execution.checkpointing.unaligned.enabled),
+// under heavy backpressure: a source far faster than a slow operator, small
+// network buffers, three exchanges (rebalance into a single map, keyBy, rebalance
+// into the slow operator). Failures are injected while unaligned checkpoints run
+// and again right after the restart, while the restored in-flight data is being
+// replayed. The oracle is arithmetic on the input: a two-phase-commit sink must
+// have committed exactly what a run without failure commits (every key's running
+// counts 1..n, each once), and the keyed operator checks that each source's
+// records of a key still arrive in increasing order (per-channel order kept
+// through persisting and replaying in-flight data); a violation would show up in
+// the committed output.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include <weir/weir.h>
+
+#include "cluster/job_master.h"
+#include "cluster/local_cluster.h"
+#include "testing/committed_files.h"
+#include "testing/fast_restarts.h"
+#include "testing/temp_dir.h"
+#include "testing/two_speed_sources.h"
+
+namespace weir {
+namespace {
+
+constexpr int64_t kKeys = 7;
+constexpr int64_t kScale = 1'000'000;
+constexpr int64_t kOutOfOrder = -1;  // emitted when a source's records of a key arrive out of order
+
+// Where each source split starts: a split is read in order by one source subtask, so
+// its records of a key must arrive in increasing order wherever they went.
+std::vector<int64_t> splitStarts(int64_t count, int64_t offset = 0) {
+  std::vector<int64_t> starts;
+  for (const NumberSequenceSplit& s : splitNumberSequence(0, count - 1, 2)) starts.push_back(offset + s.from);
+  return starts;
+}
+
+// Counts per key; emits key * kScale + count. Keeps, per key and source split, the
+// last value seen, and emits kOutOfOrder when a split's values do not increase.
+class CountInOrder final : public KeyedProcessFunction<int64_t, int64_t, int64_t> {
+ public:
+  explicit CountInOrder(std::vector<int64_t> splitStarts) : starts_(std::move(splitStarts)) {}
+  void open(RuntimeContext& ctx) override {
+    count_ = &ctx.getState(ValueStateDescriptor<int64_t>("count"));
+    for (size_t i = 0; i < starts_.size(); ++i)
+      last_.push_back(&ctx.getState(ValueStateDescriptor<int64_t>("last-" + std::to_string(i))));
+  }
+  void processElement(const int64_t& x, Context& ctx, Collector<int64_t>& out) override {
+    size_t split = size_t(std::upper_bound(starts_.begin(), starts_.end(), x) - starts_.begin()) - 1;
+    ValueState<int64_t>& last = *last_[split];
+    if (x <= last.value().value_or(-1)) out.collect(kOutOfOrder);
+    last.update(x);
+    int64_t c = count_->value().value_or(0) + 1;
+    count_->update(c);
+    out.collect(ctx.getCurrentKey() * kScale + c);
+  }
+
+ private:
+  std::vector<int64_t> starts_;
+  ValueState<int64_t>* count_ = nullptr;
+  std::vector<ValueState<int64_t>*> last_;
+};
+
+// Spends `micros` per record, and throws when the job-wide number of records it
+// processed (across attempts) reaches one of `failAt`.
+class SlowAndFail final {
+ public:
+  SlowAndFail(int64_t micros, std::shared_ptr<std::atomic<int64_t>> processed, std::set<int64_t> failAt)
+      : micros_(micros), processed_(std::move(processed)), failAt_(std::move(failAt)) {}
+  int64_t operator()(const int64_t& x) const {
+    if (failAt_.count(processed_->fetch_add(1) + 1)) throw std::runtime_error("injected failure");
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(micros_);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    return x;
+  }
+
+ private:
+  int64_t micros_;
+  std::shared_ptr<std::atomic<int64_t>> processed_;
+  std::set<int64_t> failAt_;
+};
+
+std::multiset<int64_t> expectedOutput(int64_t records) {
+  std::multiset<int64_t> out;
+  std::map<int64_t, int64_t> counts;
+  for (int64_t i = 0; i < records; ++i) out.insert((i % kKeys) * kScale + ++counts[i % kKeys]);
+  return out;
+}
+
+struct JobRun {
+  JobExecutionResult result;
+  cluster::CheckpointStatsSnapshot stats;
+  int64_t processed = 0;
+};
+
+JobRun runJob(const std::string& out, const std::string& channelMode, int64_t records,
+              std::set<int64_t> failAt) {
+  StreamExecutionEnvironment env;
+  env.setParallelism(2);
+  testing::checkpointAndRestartFast(env, "15 ms", 3);
+  Configuration& c = env.configuration();
+  c.set("execution.checkpointing.unaligned.enabled", "true");
+  c.set("taskmanager.memory.segment-size", "4 kb");
+  c.set("taskmanager.network.memory.buffers-per-channel", "1");
+  c.set("taskmanager.network.memory.floating-buffers-per-gate", "1");
+  c.set("taskmanager.network.local-channel-mode", channelMode);
+  c.set("execution.buffer-timeout", "1 ms");
+  c.set("web.checkpoints.history", "1000");
+  auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, records, 1e9);
+  auto processed = std::make_shared<std::atomic<int64_t>>(0);
+  env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
+      .uid("numbers")
+      .rebalance()
+      .map([](const int64_t& x) { return x; })
+      .uid("funnel")
+      .setParallelism(1)
+      .keyBy([](int64_t x) { return x % kKeys; })
+      .process(CountInOrder(splitStarts(records)))
+      .uid("count")
+      .rebalance()
+      .map(SlowAndFail(40, processed, std::move(failAt)))
+      .uid("slow-map")
+      .sinkTo(std::make_shared<FileSink<int64_t>>(out))
+      .uid("files");
+  std::unique_ptr<JobClient> client = env.executeAsync("unaligned");
+  JobRun run;
+  run.result = client->waitForResult();
+  run.stats = cluster::jobMasterOf(*client)->checkpointCoordinator()->stats();
+  run.processed = processed->load();
+  return run;
+}
+
+void expectExactlyOnce(const JobRun& run, const std::string& dir, int64_t records, int restarts) {
+  ASSERT_EQ(run.result.status, JobStatus::kFinished) << run.result.failure;
+  EXPECT_EQ(run.result.progress.restarts, restarts);
+  std::multiset<int64_t> got;
+  for (const std::string& line : testing::committedLines(dir)) got.insert(std::stoll(line));
+  EXPECT_EQ(got.count(kOutOfOrder), 0u) << "a source's records of a key arrived out of order";
+  got.erase(kOutOfOrder);
+  const std::multiset<int64_t> want = expectedOutput(records);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "the committed output differs from a run without failure";
+  // The checkpoints were unaligned and held in-flight data.
+  int unaligned = 0;
+  uint64_t persisted = 0;
+  for (const cluster::CheckpointStats& s : run.stats.history) {
+    if (s.status != cluster::CheckpointStatus::kCompleted) continue;
+    unaligned += s.unaligned ? 1 : 0;
+    persisted += s.persistedData;
+  }
+  EXPECT_GE(unaligned, 1);
+  EXPECT_GT(persisted, 0u) << "no checkpoint persisted in-flight data: the test did not backpressure";
+}
+
+class UnalignedCheckpointTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UnalignedCheckpointTest, CommittedOutputIsExactAfterFailuresDuringCheckpointsAndRecovery) {
+  testing::TempDir dir;
+  constexpr int64_t kRecords = 20'000;
+  // The second failure comes 300 records after the first restart's resume point at the
+  // latest: while the restored in-flight data is replayed.
+  const int64_t first = kRecords * 4 / 10;
+  JobRun run = runJob(dir.str(), GetParam(), kRecords, {first, first + 300});
+  expectExactlyOnce(run, dir.str(), kRecords, 2);
+  EXPECT_LT(run.processed, 2 * kRecords) << "the restarts must resume from checkpoints, not start over";
+}
+
+TEST_P(UnalignedCheckpointTest, WithoutFailureTheOutputIsExact) {
+  testing::TempDir dir;
+  constexpr int64_t kRecords = 10'000;
+  JobRun run = runJob(dir.str(), GetParam(), kRecords, {});
+  expectExactlyOnce(run, dir.str(), kRecords, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(ChannelModes, UnalignedCheckpointTest, ::testing::Values("pointer", "credit-based"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "pointer" ? std::string("Pointer")
+                                                          : std::string("CreditBased");
+                         });
+
+// Unions and two-input operators: the same exactly-once counts with unaligned checkpoints.
+TEST(UnalignedCheckpointJoinTest, UnionAndConnectStayExact) {
+  for (testing::JoinInputs join : {testing::JoinInputs::kUnion, testing::JoinInputs::kConnect}) {
+    SCOPED_TRACE(join == testing::JoinInputs::kUnion ? "union" : "connect");
+    testing::TempDir dir;
+    StreamExecutionEnvironment env;
+    env.setParallelism(2);
+    testing::checkpointAndRestartFast(env, "15 ms", 3);
+    env.configuration().set("execution.checkpointing.unaligned.enabled", "true");
+    env.configuration().set("taskmanager.memory.segment-size", "4 kb");
+    env.configuration().set("taskmanager.network.memory.buffers-per-channel", "1");
+    env.configuration().set("taskmanager.network.memory.floating-buffers-per-gate", "1");
+    constexpr int64_t kFast = 20'000, kSlow = 2'000, kTotal = kFast + kSlow;
+    auto processed = std::make_shared<std::atomic<int64_t>>(0);
+    std::vector<int64_t> starts = splitStarts(kFast);
+    for (int64_t s : splitStarts(kSlow, kFast)) starts.push_back(s);
+    testing::twoSourcesOfDifferentSpeeds(env, kFast, kSlow, join)
+        .keyBy([](int64_t x) { return x % kKeys; })
+        .process(CountInOrder(starts))
+        .uid("count")
+        .rebalance()
+        .map(SlowAndFail(20, processed, {kTotal / 2}))
+        .uid("slow-map")
+        .sinkTo(std::make_shared<FileSink<int64_t>>(dir.str()))
+        .uid("files");
+    JobExecutionResult r = env.execute("unaligned-join");
+    ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+    EXPECT_EQ(r.progress.restarts, 1);
+    std::multiset<int64_t> got;
+    for (const std::string& line : testing::committedLines(dir.str())) got.insert(std::stoll(line));
+    EXPECT_EQ(got.count(kOutOfOrder), 0u);
+    EXPECT_TRUE(got == expectedOutput(kTotal)) << "the committed output differs from a run without failure";
+  }
+}
+
+TEST(UnalignedCheckpointConfigTest, AtLeastOnceModeRejectsUnalignedCheckpoints) {
+  StreamExecutionEnvironment env;
+  env.configuration().set("execution.checkpointing.interval", "1 s");
+  env.configuration().set("execution.checkpointing.mode", "AT_LEAST_ONCE");
+  env.configuration().set("execution.checkpointing.unaligned.enabled", "true");
+  env.fromSequence(1, 10).sinkTo(std::make_shared<DiscardingSink<int64_t>>());
+  try {
+    env.execute("bad-config");
+    FAIL() << "the job was deployed";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("requires execution.checkpointing.mode EXACTLY_ONCE"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace weir
