@@ -33,7 +33,8 @@ bool runMode(const std::string& mode, const BackpressureBenchOptions& o) {
   c.set("execution.checkpointing.interval", "1 s");
   c.set("execution.checkpointing.timeout", "10 min");
   c.set("execution.checkpointing.mode", mode == "at_least_once" ? "AT_LEAST_ONCE" : "EXACTLY_ONCE");
-  if (mode == "unaligned") c.set("execution.checkpointing.unaligned.enabled", "true");
+  if (mode == "unaligned" || mode == "timeout") c.set("execution.checkpointing.unaligned.enabled", "true");
+  if (mode == "timeout") c.set("execution.checkpointing.aligned-checkpoint-timeout", "100 ms");
   c.set("web.checkpoints.history", "10000");
   c.set("rest.enabled", "false");
   auto sink = std::make_shared<CountingSink<Event>>();
@@ -76,7 +77,7 @@ bool runMode(const std::string& mode, const BackpressureBenchOptions& o) {
 }  // namespace
 
 bool runBackpressure(const BackpressureBenchOptions& o) {
-  const std::vector<std::string> modes = {"aligned", "unaligned", "at_least_once"};
+  const std::vector<std::string> modes = {"aligned", "unaligned", "timeout", "at_least_once"};
   bool any = false;
   for (const std::string& m : modes) {
     if (o.mode != "all" && o.mode != m) continue;
@@ -86,8 +87,8 @@ bool runBackpressure(const BackpressureBenchOptions& o) {
   if (!any) {
     std::fprintf(
         stderr,
-        "weir-bench backpressure: unknown --mode '%s' (aligned, unaligned, at_least_once or all; timeout "
-        "and debloat are not built yet)\n",
+        "weir-bench backpressure: unknown --mode '%s' (aligned, unaligned, timeout, at_least_once or all; "
+        "debloat is not built yet)\n",
         o.mode.c_str());
   }
   return any;

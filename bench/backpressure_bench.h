@@ -11,8 +11,9 @@
 //   backpressure mode=<m> p50_ms=<x> p99_ms=<y> records_per_sec=<z> completed=<n>
 // over the checkpoints that completed (when none did, p50 and p99 are the age
 // of the one still pending, a lower bound, and completed=0). Modes: aligned
-// (EXACTLY_ONCE), unaligned (execution.checkpointing.unaligned.enabled) and
-// at_least_once; timeout and debloat come with the rest of issue 6.
+// (EXACTLY_ONCE), unaligned (execution.checkpointing.unaligned.enabled),
+// timeout (unaligned after 100 ms of alignment: aligned-checkpoint-timeout) and
+// at_least_once; debloat comes with the rest of issue 6.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,7 @@
 namespace weir::bench {
 
 struct BackpressureBenchOptions {
-  std::string mode = "all";  // aligned, unaligned, at_least_once or all
+  std::string mode = "all";  // aligned, unaligned, timeout, at_least_once or all
   int64_t seconds = 60;
   int64_t recordMicros = 1000;
 };

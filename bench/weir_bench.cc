@@ -259,7 +259,7 @@ void usage(FILE* to) {
       "                  [--keys K] [--snapshots N] [--pairs N] [--dir DIR]\n"
       "       weir-bench nexmark --query <q0|q1|q2|all> [--events N] [--parallelism P]  "
       "(bench/nexmark_bench.h)\n"
-      "       weir-bench backpressure [--mode aligned|unaligned|at_least_once|all] [--seconds S] "
+      "       weir-bench backpressure [--mode aligned|unaligned|timeout|at_least_once|all] [--seconds S] "
       "[--record-us U]\n"
       "                  checkpoint durations under backpressure (bench/backpressure_bench.h)\n"
       "  Runs a benchmark job on the embedded cluster and prints, as its last line,\n"

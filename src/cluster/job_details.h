@@ -104,6 +104,7 @@ struct CheckpointConfigInfo {
   std::string storage;          // "file:///..." or "memory"
   std::string stateBackend;     // "hashmap"
   bool unaligned = false;       // execution.checkpointing.unaligned.enabled
+  int64_t alignedCheckpointTimeoutMillis = 0;
 };
 
 // Everything the REST API serves about one job; the Dispatcher keeps one of these

@@ -196,6 +196,10 @@ Status JobMaster::setUpCheckpointing() {
   checkpointingMode_ =
       mode == 1 ? runtime::CheckpointingMode::kAtLeastOnce : runtime::CheckpointingMode::kExactlyOnce;
   unalignedCheckpoints_ = config_->get(options::kUnalignedCheckpoints);
+  alignedCheckpointTimeout_ = config_->get(options::kAlignedCheckpointTimeout);
+  if (alignedCheckpointTimeout_.count() < 0) {
+    return Status::invalidArgument("execution.checkpointing.aligned-checkpoint-timeout must not be negative");
+  }
   if (unalignedCheckpoints_ && checkpointingMode_ != runtime::CheckpointingMode::kExactlyOnce) {
     return Status::invalidArgument(
         "execution.checkpointing.unaligned.enabled requires execution.checkpointing.mode EXACTLY_ONCE "
@@ -428,6 +432,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
         d.checkpointing.enabled = true;
         d.checkpointing.mode = checkpointingMode_;
         d.checkpointing.unaligned = unalignedCheckpoints_;
+        d.checkpointing.alignedCheckpointTimeout = alignedCheckpointTimeout_;
         d.checkpointing.storage = checkpointStorage_.get();
         d.checkpointing.executor = snapshotExecutor_.get();
       }

@@ -156,6 +156,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::string retention_ = "NO_EXTERNALIZED_CHECKPOINTS";
   runtime::CheckpointingMode checkpointingMode_ = runtime::CheckpointingMode::kExactlyOnce;
   bool unalignedCheckpoints_ = false;  // execution.checkpointing.unaligned.enabled
+  std::chrono::milliseconds alignedCheckpointTimeout_{0};
   // The checkpoint named by execution.state-recovery.path, and a reader for its directory.
   std::optional<checkpoint::CheckpointMetadata> initialRestore_;
   std::unique_ptr<checkpoint::StateReader> initialRestoreReader_;

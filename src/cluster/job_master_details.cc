@@ -165,6 +165,7 @@ std::optional<CheckpointConfigInfo> JobMaster::checkpointConfig() const {
   c.storage = checkpointStorage_->describe();
   c.stateBackend = "hashmap";
   c.unaligned = unalignedCheckpoints_;
+  c.alignedCheckpointTimeoutMillis = alignedCheckpointTimeout_.count();
   return c;
 }
 

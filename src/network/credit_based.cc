@@ -79,7 +79,8 @@ bool CreditBasedTransport::transfer(CreditBasedSender& s) {
     if (!next.buffer) return false;
     if (next.buffer->isEvent()) {
       std::vector<uint8_t> bytes(next.buffer->data(), next.buffer->data() + next.buffer->size());
-      s.target_.onBuffer(Buffer::makeEvent(std::move(bytes), next.buffer->kind()), next.backlog);
+      s.target_.onBuffer(Buffer::makeEvent(std::move(bytes), next.buffer->kind()), next.backlog,
+                         std::move(next.overtaken));
     } else {
       {
         std::lock_guard lock(mu_);
@@ -170,6 +171,33 @@ BufferAndAvailability RemoteInputChannel::pollPriorityEvent() {
   return popLocked();
 }
 
+bool RemoteInputChannel::convertToPriorityEvent(int64_t checkpointId) {
+  {
+    std::lock_guard lock(mu_);
+    if (released_) return false;
+    const auto head = received_.begin() + std::ptrdiff_t(receivedPriority_);
+    auto found = received_.end();
+    std::optional<CheckpointBarrier> barrier;
+    for (auto it = head; it != received_.end() && !barrier; ++it) {
+      barrier = timeoutableBarrierOf(**it, checkpointId);
+      if (barrier) found = it;
+    }
+    if (!barrier) return false;
+    std::vector<BufferBytes> overtaken;
+    for (auto it = head; it != found; ++it) {
+      if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
+    }
+    received_.erase(found);
+    barrier->alignment = BarrierAlignment::kUnaligned;
+    received_.insert(received_.begin() + std::ptrdiff_t(receivedPriority_),
+                     Buffer::makeEvent(serializeEvent(*barrier), BufferKind::kPriorityEvent));
+    ++receivedPriority_;
+    overtaken_.push_back(std::move(overtaken));
+  }
+  notifyPriorityEvent();
+  return true;
+}
+
 BufferPtr RemoteInputChannel::takeBufferForTransfer(uint32_t minCapacity) {
   std::lock_guard lock(mu_);
   if (released_) return nullptr;
@@ -197,7 +225,7 @@ int RemoteInputChannel::borrowFloatingLocked() {
   return credit;
 }
 
-void RemoteInputChannel::onBuffer(BufferPtr buffer, int backlog) {
+void RemoteInputChannel::onBuffer(BufferPtr buffer, int backlog, std::vector<BufferBytes> overtakenAtSender) {
   bool wasEmpty;
   int credit;
   const bool priority = buffer->isPriorityEvent();
@@ -211,6 +239,7 @@ void RemoteInputChannel::onBuffer(BufferPtr buffer, int backlog) {
       for (auto it = at; it != received_.end(); ++it) {
         if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
       }
+      for (BufferBytes& b : overtakenAtSender) overtaken.push_back(std::move(b));
       received_.insert(at, std::move(buffer));
       ++receivedPriority_;
       overtaken_.push_back(std::move(overtaken));

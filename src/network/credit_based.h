@@ -111,8 +111,11 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   BufferPtr takeBufferForTransfer(uint32_t minCapacity);
   // Transport thread: a received data or event buffer, and the sender's backlog. A
   // priority event goes ahead of the received buffers but earlier priority events, and
-  // carries copies of the data buffers it overtook (see BufferAndAvailability::overtaken).
-  void onBuffer(BufferPtr buffer, int backlog);
+  // carries copies of the data buffers it overtook (see BufferAndAvailability::overtaken):
+  // the received ones, then `overtakenAtSender` (what it overtook in the subpartition, if
+  // it was converted there).
+  void onBuffer(BufferPtr buffer, int backlog, std::vector<BufferBytes> overtakenAtSender = {});
+  bool convertToPriorityEvent(int64_t checkpointId) override;
   // Transport thread: the sender has `backlog` buffers waiting and no credit.
   void onBacklog(int backlog);
   // A consumed exclusive buffer comes back: it becomes a credit again.

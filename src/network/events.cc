@@ -59,7 +59,7 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
     case EventType::kEndOfData:
       return TaskEvent(EndOfDataEvent{});
     case EventType::kCheckpointBarrier:
-      if (size != 19 || data[17] > 1 || data[18] > 1)
+      if (size != 19 || data[17] > 1 || data[18] > 2)
         return Status::corruption("malformed checkpoint barrier event");
       return TaskEvent(CheckpointBarrier{getI64(data + 1), getI64(data + 9), CheckpointKind(data[17]),
                                          BarrierAlignment(data[18])});
@@ -68,6 +68,17 @@ Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size) {
       return TaskEvent(CancelCheckpointMarker{getI64(data + 1)});
   }
   return Status::corruption("unknown event type " + std::to_string(int(data[0])));
+}
+
+std::optional<CheckpointBarrier> timeoutableBarrierOf(const Buffer& buffer, int64_t checkpointId) {
+  if (buffer.kind() != BufferKind::kEvent || buffer.size() == 0 ||
+      buffer.data()[0] != uint8_t(EventType::kCheckpointBarrier))
+    return std::nullopt;
+  Result<TaskEvent> e = deserializeEvent(buffer.data(), buffer.size());
+  if (!e.isOk()) return std::nullopt;
+  const auto& b = std::get<CheckpointBarrier>(*e);
+  if (b.id != checkpointId || !b.hasAlignmentTimeout()) return std::nullopt;
+  return b;
 }
 
 std::unique_ptr<Buffer> Buffer::makeEvent(std::vector<uint8_t> bytes, BufferKind kind) {

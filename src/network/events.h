@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -33,7 +34,10 @@ enum class CheckpointKind : uint8_t { kCheckpoint = 0, kSavepoint = 1 };
 // How the consumers of a barrier take the checkpoint (Flink's CheckpointOptions
 // alignment type). kUnaligned barriers travel as priority events, overtaking the
 // queued data, which becomes channel state of the checkpoint.
-enum class BarrierAlignment : uint8_t { kAligned = 0, kUnaligned = 1 };
+// kAlignedWithTimeout barriers travel in turn and are aligned, until the alignment
+// has taken `execution.checkpointing.aligned-checkpoint-timeout` since the trigger:
+// then queued ones become priority events and the checkpoint goes unaligned.
+enum class BarrierAlignment : uint8_t { kAligned = 0, kUnaligned = 1, kAlignedWithTimeout = 2 };
 
 // Checkpoint `id` passes here: everything before it on this channel belongs to
 // the checkpoint, everything after it does not. An aligned consumer blocks the
@@ -46,6 +50,7 @@ struct CheckpointBarrier {
   CheckpointKind kind = CheckpointKind::kCheckpoint;
   BarrierAlignment alignment = BarrierAlignment::kAligned;
   bool isUnaligned() const { return alignment == BarrierAlignment::kUnaligned; }
+  bool hasAlignmentTimeout() const { return alignment == BarrierAlignment::kAlignedWithTimeout; }
   bool operator==(const CheckpointBarrier&) const = default;
 };
 
@@ -61,5 +66,9 @@ using TaskEvent =
 
 std::vector<uint8_t> serializeEvent(const TaskEvent& event);
 Result<TaskEvent> deserializeEvent(const uint8_t* data, size_t size);
+
+class Buffer;
+// The kAlignedWithTimeout barrier of checkpoint `checkpointId` in `buffer`, if it is one.
+std::optional<CheckpointBarrier> timeoutableBarrierOf(const Buffer& buffer, int64_t checkpointId);
 
 }  // namespace weir::network

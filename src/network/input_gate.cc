@@ -59,6 +59,11 @@ void InputGate::notifyPriorityEvent(int channel) {
   if (call) call();
 }
 
+bool InputGate::convertToPriorityEvent(int channel, int64_t checkpointId) {
+  if (!recovered_[size_t(channel)].empty()) return false;
+  return channels_[size_t(channel)]->convertToPriorityEvent(checkpointId);
+}
+
 std::optional<BufferOrEvent> InputGate::pollPriorityEvent() {
   for (;;) {
     int channel;

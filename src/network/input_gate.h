@@ -51,6 +51,13 @@ class InputChannel {
   virtual BufferAndAvailability getNextBuffer() = 0;
   // The next buffer if it is a priority event, else an empty result. REQUIRES: task thread.
   virtual BufferAndAvailability pollPriorityEvent() { return {}; }
+  // Aligned-checkpoint timeout: turns the kAlignedWithTimeout barrier of checkpoint
+  // `checkpointId`, if it is queued on the consumer's side, into a priority event (see
+  // ResultSubpartition::convertToPriorityEvent). REQUIRES: task thread.
+  virtual bool convertToPriorityEvent(int64_t checkpointId) {
+    (void)checkpointId;
+    return false;
+  }
   virtual void release() {}
   // For metrics, from any thread: buffers waiting in the channel to be read, and
   // buffers it holds from its gate's pool without data (credits not yet used).
@@ -73,6 +80,9 @@ class LocalInputChannel final : public InputChannel, private BufferAvailabilityL
   void requestSubpartition() override { source_.setListener(this); }
   BufferAndAvailability getNextBuffer() override { return source_.poll(); }
   BufferAndAvailability pollPriorityEvent() override { return source_.pollPriorityEvent(); }
+  bool convertToPriorityEvent(int64_t checkpointId) override {
+    return source_.convertToPriorityEvent(checkpointId);
+  }
   void release() override { source_.setListener(nullptr); }
   size_t queuedBuffers() const override { return source_.queuedBuffers(); }
 
@@ -118,6 +128,10 @@ class InputGate {
   // The next priority event of some channel, out of turn, or nullopt. A channel still
   // delivering recovered data delivers its priority events in turn. REQUIRES: task thread.
   std::optional<BufferOrEvent> pollPriorityEvent();
+  // Aligned-checkpoint timeout: converts the barrier of `checkpointId` queued on `channel`
+  // into a priority event, unless the channel still delivers recovered data (the barrier
+  // belongs after it). REQUIRES: task thread.
+  bool convertToPriorityEvent(int channel, int64_t checkpointId);
   // Aligned checkpoints: a blocked channel is not polled (its data stays with the
   // producer, which credit/pool bounds backpressure) until it is resumed.
   // REQUIRES: task thread.

@@ -89,6 +89,11 @@ void PartitionRecordWriter::broadcastEvent(const TaskEvent& event) {
   }
 }
 
+void PartitionRecordWriter::convertBarrierToPriority(int64_t checkpointId) {
+  for (int c = 0; c < partition_.numberOfSubpartitions(); ++c)
+    partition_.subpartition(c).convertToPriorityEvent(checkpointId);
+}
+
 std::vector<std::vector<BufferBytes>> PartitionRecordWriter::broadcastPriorityEvent(const TaskEvent& event) {
   flushAll();
   std::vector<uint8_t> bytes = serializeEvent(event);

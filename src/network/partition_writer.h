@@ -44,6 +44,10 @@ class PartitionRecordWriter final : public RecordWriter {
   // (an unaligned checkpoint's barrier); returns, per subpartition, copies of the data
   // buffers it overtook (the subpartition's in-flight data).
   std::vector<std::vector<BufferBytes>> broadcastPriorityEvent(const TaskEvent& event);
+  // Aligned-checkpoint timeout: turns the kAlignedWithTimeout barrier of `checkpointId`
+  // still queued in any subpartition into a priority event (the data it overtakes travels
+  // with it, for the consumer to persist).
+  void convertBarrierToPriority(int64_t checkpointId);
   // `*flag` is raised whenever the writer takes the pool's last free buffer, so that the
   // task ends its batch before an emit would block (the task clears it). May be null.
   void setInterruptFlag(std::atomic<bool>* flag) { interrupt_ = flag; }

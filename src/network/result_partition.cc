@@ -35,6 +35,7 @@ std::vector<BufferBytes> ResultSubpartition::addPriorityEvent(BufferPtr event) {
     queue_.insert(at, std::move(event));
     ++queuedPriority_;
     ++queuedEvents_;
+    priorityOvertaken_.emplace_back();  // the producer keeps its copies itself
     if (listener_ != nullptr)
       notify = listener_;
     else
@@ -42,6 +43,37 @@ std::vector<BufferBytes> ResultSubpartition::addPriorityEvent(BufferPtr event) {
   }
   if (notify != nullptr) notify->notifyPriorityEvent();
   return overtaken;
+}
+
+bool ResultSubpartition::convertToPriorityEvent(int64_t checkpointId) {
+  BufferAvailabilityListener* notify = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    const auto head = queue_.begin() + std::ptrdiff_t(queuedPriority_);
+    auto found = queue_.end();
+    std::optional<CheckpointBarrier> barrier;
+    for (auto it = head; it != queue_.end() && !barrier; ++it) {
+      barrier = timeoutableBarrierOf(**it, checkpointId);
+      if (barrier) found = it;
+    }
+    if (!barrier) return false;
+    std::vector<BufferBytes> overtaken;
+    for (auto it = head; it != found; ++it) {
+      if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
+    }
+    queue_.erase(found);
+    barrier->alignment = BarrierAlignment::kUnaligned;
+    queue_.insert(queue_.begin() + std::ptrdiff_t(queuedPriority_),
+                  Buffer::makeEvent(serializeEvent(*barrier), BufferKind::kPriorityEvent));
+    ++queuedPriority_;
+    priorityOvertaken_.push_back(std::move(overtaken));
+    if (listener_ != nullptr)
+      notify = listener_;
+    else
+      listenerMissedData_ = true;
+  }
+  if (notify != nullptr) notify->notifyPriorityEvent();
+  return true;
 }
 
 BufferAndAvailability ResultSubpartition::pollPriorityEvent() {
@@ -59,7 +91,11 @@ BufferAndAvailability ResultSubpartition::poll() {
   result.buffer = std::move(queue_.front());
   queue_.pop_front();
   if (result.buffer->isEvent()) --queuedEvents_;
-  if (result.buffer->isPriorityEvent()) --queuedPriority_;
+  if (result.buffer->isPriorityEvent()) {
+    --queuedPriority_;
+    result.overtaken = std::move(priorityOvertaken_.front());
+    priorityOvertaken_.pop_front();
+  }
   result.moreAvailable = !queue_.empty();
   result.backlog = int(queue_.size() - queuedEvents_);
   return result;
@@ -99,6 +135,7 @@ void ResultSubpartition::release() {
     dropped.swap(queue_);
     queuedEvents_ = 0;
     queuedPriority_ = 0;
+    priorityOvertaken_.clear();
   }
 }
 

@@ -27,6 +27,7 @@
 
 #include "network/buffer.h"
 #include "network/buffer_pool.h"
+#include "network/events.h"
 
 namespace weir::network {
 
@@ -62,6 +63,11 @@ class ResultSubpartition {
   BufferAndAvailability poll();
   // The head if it is a priority event, else an empty result.
   BufferAndAvailability pollPriorityEvent();
+  // Aligned-checkpoint timeout: turns the queued kAlignedWithTimeout barrier of checkpoint
+  // `checkpointId` into an unaligned priority event at the head; the data buffers it
+  // overtakes travel with it (BufferAndAvailability::overtaken), for the consumer to
+  // persist. False when no such barrier is queued (already sent, or not yet).
+  bool convertToPriorityEvent(int64_t checkpointId);
   // `notifyOnEveryBuffer`: call the listener for every added buffer, not only when the
   // queue was empty (a credit-based sender with no credit must learn the growing backlog).
   void setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer = false);
@@ -77,9 +83,11 @@ class ResultSubpartition {
  private:
   const int index_;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> queue_;                     // guarded by mu_
-  size_t queuedEvents_ = 0;                         // guarded by mu_
-  size_t queuedPriority_ = 0;                       // guarded by mu_: priority events, all at the head
+  std::deque<BufferPtr> queue_;  // guarded by mu_
+  size_t queuedEvents_ = 0;      // guarded by mu_
+  size_t queuedPriority_ = 0;    // guarded by mu_: priority events, all at the head
+  // guarded by mu_: per queued priority event, in order, the data it overtook for the consumer
+  std::deque<std::vector<BufferBytes>> priorityOvertaken_;
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_

@@ -353,7 +353,7 @@ json checkpointConfigJson(const cluster::CheckpointConfigInfo& c) {
               {"checkpoint_storage", c.storage},
               {"unaligned_checkpoints", c.unaligned},
               {"tolerable_failed_checkpoints", c.tolerableFailures},
-              {"aligned_checkpoint_timeout", 0},
+              {"aligned_checkpoint_timeout", c.alignedCheckpointTimeoutMillis},
               {"checkpoints_after_tasks_finish", true},
               {"state_changelog_enabled", false},
               {"num_retained", c.numRetained}};

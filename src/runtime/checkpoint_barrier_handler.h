@@ -44,6 +44,9 @@ class CheckpointBarrierHandler {
       (void)gate;
       (void)channel;
     }
+    // An alignment with a timeout (a kAlignedWithTimeout barrier) started: the task calls
+    // alignmentTimedOut(id) when the timeout since the checkpoint's trigger has passed.
+    virtual void alignmentStarted(const network::CheckpointBarrier& barrier) { (void)barrier; }
     // Unaligned checkpoints: every channel delivered its barrier (or ended); `alignment`
     // is the time from the first barrier to the last.
     virtual void allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) {
@@ -58,6 +61,8 @@ class CheckpointBarrierHandler {
 
   // The listener to install on the reader of gate `gateIndex`.
   network::CheckpointEventListener& listenerForGate(int gateIndex);
+  // The aligned-checkpoint timeout of checkpoint `checkpointId` passed (a mail of the task).
+  virtual void alignmentTimedOut(int64_t checkpointId) { (void)checkpointId; }
 
  protected:
   CheckpointBarrierHandler(std::vector<network::InputGate*> gates, Target& target);

@@ -24,6 +24,18 @@ void SingleCheckpointBarrierHandler::startAlignment(const network::CheckpointBar
   for (auto& g : received_) std::fill(g.begin(), g.end(), 0);
   alignmentStart_ = std::chrono::steady_clock::now();
   startDelay_ = startDelayOf(barrier);
+  if (barrier.hasAlignmentTimeout()) target_.alignmentStarted(barrier);
+}
+
+void SingleCheckpointBarrierHandler::alignmentTimedOut(int64_t checkpointId) {
+  if (!aligning_ || unaligned_ || checkpointId != currentId_) return;
+  switchToUnaligned();
+  // The barriers still missing may be queued behind data on this side: let them overtake it.
+  for (size_t g = 0; g < received_.size(); ++g) {
+    for (size_t c = 0; c < received_[g].size(); ++c) {
+      if (!received_[g][c] && !finished_[g][c]) gates_[g]->convertToPriorityEvent(int(c), checkpointId);
+    }
+  }
 }
 
 void SingleCheckpointBarrierHandler::onBarrier(int gate, int channel,

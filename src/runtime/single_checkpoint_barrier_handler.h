@@ -18,6 +18,13 @@
 // snapshots then and the blocked channels resume (a task whose upstream ended
 // its data sends aligned barriers, the others unaligned ones).
 //
+// Aligned-checkpoint timeout (kAlignedWithTimeout barriers): the checkpoint
+// aligns, and the task is told (Target::alignmentStarted) so that it calls
+// alignmentTimedOut() once the timeout since the trigger passed; if the
+// alignment is still running then, it switches to unaligned, and the barriers
+// still queued on the consumer side of the missing channels become priority
+// events, overtaking the data before them (which is persisted).
+//
 // Corner cases, as in Flink: a channel that ends during alignment no longer
 // waits for a barrier; a barrier of a newer checkpoint arriving before the
 // current alignment finished aborts the current one and starts the new one;
@@ -38,6 +45,7 @@ class SingleCheckpointBarrierHandler final : public CheckpointBarrierHandler {
 
   bool isAligning() const { return aligning_ && !unaligned_; }
   bool isCollectingUnaligned() const { return aligning_ && unaligned_; }
+  void alignmentTimedOut(int64_t checkpointId) override;
   int64_t currentCheckpointId() const { return currentId_; }
 
  private:

@@ -181,11 +181,13 @@ void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis
     auto delay = std::chrono::milliseconds(std::max<int64_t>(0, wallClockMillis() - timestampMillis));
     // Savepoints, and checkpoints after the data ended (the final one), stay aligned: a
     // barrier that overtook the last records would leave them out of the final commit.
-    const bool unaligned =
-        d_.checkpointing.unaligned && kind == network::CheckpointKind::kCheckpoint && !dataEnded_;
-    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind,
-                                                 unaligned ? network::BarrierAlignment::kUnaligned
-                                                           : network::BarrierAlignment::kAligned},
+    network::BarrierAlignment alignment = network::BarrierAlignment::kAligned;
+    if (d_.checkpointing.unaligned && kind == network::CheckpointKind::kCheckpoint && !dataEnded_) {
+      alignment = d_.checkpointing.alignedCheckpointTimeout.count() > 0
+                      ? network::BarrierAlignment::kAlignedWithTimeout
+                      : network::BarrierAlignment::kUnaligned;
+    }
+    performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind, alignment},
                       std::chrono::nanoseconds(0), delay);
   });
 }
@@ -230,6 +232,21 @@ void StreamTask::abortCheckpointOnBarrier(int64_t checkpointId, const std::strin
   for (auto& w : writers_) w->broadcastEvent(network::CancelCheckpointMarker{checkpointId});
   jobMaster_.declineCheckpoint(d_.vertexId, d_.subtaskIndex, checkpointId,
                                checkpoint::CheckpointFailureReason::kAlignmentAborted, reason);
+}
+
+void StreamTask::alignmentStarted(const network::CheckpointBarrier& barrier) {
+  registerAlignmentTimer(barrier);
+}
+
+void StreamTask::registerAlignmentTimer(const network::CheckpointBarrier& barrier) {
+  const int64_t id = barrier.id;
+  timeService_->registerTimer(barrier.timestampMillis + d_.checkpointing.alignedCheckpointTimeout.count(),
+                              [this, id](int64_t) {
+                                // Inputs: switch to unaligned if still aligning; outputs: the
+                                // barrier still queued overtakes the data before it.
+                                if (barrierHandler_) barrierHandler_->alignmentTimedOut(id);
+                                for (auto& w : writers_) w->convertBarrierToPriority(id);
+                              });
 }
 
 void StreamTask::channelBarrierArrived(int gate, int channel) {
@@ -287,8 +304,13 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
   // Unaligned, it overtakes what the outputs still queue, which becomes channel state; once
   // this task's data ended it goes aligned, behind the last records.
   network::CheckpointBarrier forwarded = barrier;
-  forwarded.alignment =
-      unaligned && !dataEnded_ ? network::BarrierAlignment::kUnaligned : network::BarrierAlignment::kAligned;
+  if (dataEnded_) {
+    forwarded.alignment = network::BarrierAlignment::kAligned;
+  } else if (unaligned) {
+    forwarded.alignment = network::BarrierAlignment::kUnaligned;
+  }  // else as received: aligned, or aligned with a timeout
+  // A source's aligned barriers with a timeout may need to overtake its own outputs later.
+  if (forwarded.hasAlignmentTimeout() && source_ != nullptr) registerAlignmentTimer(forwarded);
   for (size_t o = 0; o < writers_.size(); ++o) {
     if (forwarded.isUnaligned()) {
       snap->channels->addOutput(int(o), writers_[o]->broadcastPriorityEvent(forwarded));

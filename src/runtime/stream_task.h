@@ -91,6 +91,10 @@ class StreamTask : private CheckpointBarrierHandler::Target {
                                   std::chrono::nanoseconds startDelay) override;
   void abortCheckpointOnBarrier(int64_t checkpointId, const std::string& reason) override;
   void channelBarrierArrived(int gate, int channel) override;
+  void alignmentStarted(const network::CheckpointBarrier& barrier) override;
+  // At the barrier's trigger time + the aligned-checkpoint timeout, a mail converts the
+  // checkpoint to unaligned where it still aligns or queues.
+  void registerAlignmentTimer(const network::CheckpointBarrier& barrier);
   void allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) override;
   struct SnapshotInProgress;
   // Hands a checkpoint's synchronous parts to the executor, which writes them and acknowledges.

@@ -81,6 +81,9 @@ struct TaskCheckpointing {
   // execution.checkpointing.unaligned.enabled: source tasks send unaligned barriers
   // (priority events; every task downstream takes the checkpoint unaligned).
   bool unaligned = false;
+  // execution.checkpointing.aligned-checkpoint-timeout (with `unaligned`): 0 = barriers are
+  // unaligned from the start; else they start aligned and go unaligned after this long.
+  std::chrono::milliseconds alignedCheckpointTimeout{0};
   checkpoint::CheckpointStorage* storage = nullptr;  // owned by the JobMaster
   AsyncExecutor* executor = nullptr;                 // owned by the JobMaster
 };

@@ -6,6 +6,7 @@
 // records, whatever buffer or record the barrier cut.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -149,7 +150,7 @@ TEST(PriorityEventsTest, RemoteChannelPriorityEventOvertakesReceivedBuffers) {
   RemoteInputChannel* remote = channel.get();
   channel->connect(transport, partition.subpartition(0));
   gate.setChannel(0, std::move(channel));
-  int priorityCalls = 0;
+  std::atomic<int> priorityCalls{0};  // the transport thread calls the listener
   gate.setPriorityEventListener([&] { ++priorityCalls; });
   gate.requestPartitions();
   PartitionRecordWriter writer(partition, FlushMode::kAfterEveryRecord);
@@ -170,6 +171,62 @@ TEST(PriorityEventsTest, RemoteChannelPriorityEventOvertakesReceivedBuffers) {
   EXPECT_EQ(p->overtaken[0], (BufferBytes{1, 0, 0, 0, 1}));
   EXPECT_EQ(p->overtaken[2], (BufferBytes{1, 0, 0, 0, 3}));
   EXPECT_EQ(priorityCalls, 1);
+  transport.shutdown();
+  gate.release();
+}
+
+BufferPtr timeoutableBarrier(int64_t id) {
+  return Buffer::makeEvent(serializeEvent(
+      CheckpointBarrier{id, 0, CheckpointKind::kCheckpoint, BarrierAlignment::kAlignedWithTimeout}));
+}
+
+TEST(PriorityEventsTest, TimedOutAlignedBarrierBecomesAPriorityEventCarryingWhatItOvertook) {
+  ResultSubpartition s(0);
+  s.add(dataBuffer(1));
+  s.add(dataBuffer(2));
+  s.add(timeoutableBarrier(3));
+  s.add(dataBuffer(4));
+  EXPECT_FALSE(s.convertToPriorityEvent(2)) << "no barrier of checkpoint 2 is queued";
+  ASSERT_TRUE(s.convertToPriorityEvent(3));
+  EXPECT_FALSE(s.convertToPriorityEvent(3)) << "already converted";
+  BufferAndAvailability b = s.pollPriorityEvent();
+  ASSERT_TRUE(b.buffer);
+  Result<TaskEvent> e = deserializeEvent(b.buffer->data(), b.buffer->size());
+  ASSERT_TRUE(e.isOk());
+  EXPECT_TRUE(std::get<CheckpointBarrier>(*e).isUnaligned());
+  EXPECT_EQ(b.overtaken, (std::vector<BufferBytes>{{1}, {2}})) << "for the consumer to persist";
+  EXPECT_EQ(drainSubpartition(s), (std::vector<int>{1, 2, 4}));
+}
+
+TEST(PriorityEventsTest, TimedOutBarrierOvertakesOnBothSidesOfACreditBasedChannel) {
+  NetworkBufferPool global(64, 128);
+  CreditBasedTransport transport;
+  ResultPartition partition("producer", 1, LocalBufferPool::create(global, 8, "producer").valueOrThrow());
+  InputGate gate("consumer", 1);
+  gate.setBufferPool(LocalBufferPool::create(global, 1, "gate").valueOrThrow());
+  auto channel = std::make_unique<RemoteInputChannel>(gate, 0, *gate.bufferPool(), 1);  // one credit
+  RemoteInputChannel* remote = channel.get();
+  channel->connect(transport, partition.subpartition(0));
+  gate.setChannel(0, std::move(channel));
+  gate.requestPartitions();
+  PartitionRecordWriter writer(partition, FlushMode::kAfterEveryRecord);
+  for (uint8_t r = 1; r <= 2; ++r) writer.emit(&r, 1, 0);
+  writer.broadcastEvent(
+      CheckpointBarrier{6, 0, CheckpointKind::kCheckpoint, BarrierAlignment::kAlignedWithTimeout});
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (remote->queuedBuffers() < 1 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(remote->queuedBuffers(), 1u) << "record 1 used the only credit; record 2 and the barrier wait";
+  EXPECT_FALSE(gate.convertToPriorityEvent(0, 6)) << "the barrier is not on the consumer side yet";
+  writer.convertBarrierToPriority(6);  // the producer's timer
+  while (!gate.hasPriorityEvent() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(1ms);
+  std::optional<BufferOrEvent> p = gate.pollPriorityEvent();
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(barrierId(*p->buffer), 6);
+  // Record 1 (received) then record 2 (overtaken at the sender), in stream order.
+  EXPECT_EQ(p->overtaken, (std::vector<BufferBytes>{{1, 0, 0, 0, 1}, {1, 0, 0, 0, 2}}));
   transport.shutdown();
   gate.release();
 }

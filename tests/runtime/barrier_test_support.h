@@ -68,6 +68,9 @@ class RecordingTarget final : public CheckpointBarrierHandler::Target {
     log.push_back("channel " + std::to_string(gate) + "/" + std::to_string(channel) + " after [" +
                   join(read) + "]");
   }
+  void alignmentStarted(const CheckpointBarrier& b) override {
+    log.push_back("alignment with timeout " + std::to_string(b.id));
+  }
   void allBarriersArrived(int64_t id, std::chrono::nanoseconds) override {
     log.push_back("complete " + std::to_string(id) + " after [" + join(read) + "]");
   }

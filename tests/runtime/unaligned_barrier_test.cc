@@ -90,6 +90,44 @@ TEST(UnalignedBarrierTest, CancellationAndEndOfPartitionEndTheUnalignedCheckpoin
   }
 }
 
+// Aligned-checkpoint timeout: the alignment starts aligned (channel 0 blocks); when the
+// timeout passes, the task snapshots unaligned and channel 1's queued barrier overtakes
+// the data before it.
+TEST(UnalignedBarrierTest, AlignmentTimeoutSwitchesToUnalignedAndBarriersOvertake) {
+  TwoProducers t;
+  const CheckpointBarrier withTimeout{5, 0, network::CheckpointKind::kCheckpoint,
+                                      network::BarrierAlignment::kAlignedWithTimeout};
+  t.event(0, withTimeout);
+  t.record(0, "a-after");
+  t.record(1, "b1");
+  t.record(1, "b2");
+  t.event(1, withTimeout);
+  RecordingTarget target;
+  SingleCheckpointBarrierHandler handler({&t.gate}, target);
+  network::GateRecordReader reader(t.gate);
+  reader.setCheckpointEventListener(&handler.listenerForGate(0));
+  DataInput in;
+  ASSERT_EQ(reader.next(in), RecordReader::ReadStatus::kRecord);  // channel 0's barrier, then b1
+  target.read.push_back(std::string(reinterpret_cast<const char*>(in.current()), in.remaining()));
+  ASSERT_EQ(target.read.back(), "b1");
+  EXPECT_TRUE(handler.isAligning());
+  handler.alignmentTimedOut(4);  // another checkpoint's timer: nothing happens
+  EXPECT_TRUE(handler.isAligning());
+  handler.alignmentTimedOut(5);
+  EXPECT_TRUE(handler.isCollectingUnaligned());
+  reader.processPriorityEvents();  // channel 1's barrier, converted, comes first
+  ASSERT_EQ(target.log.size(), 5u) << RecordingTarget::join(target.log);
+  EXPECT_EQ(target.log[0], "alignment with timeout 5");
+  EXPECT_EQ(target.log[1], "unaligned snapshot 5 after [b1]");
+  EXPECT_EQ(target.log[2], "channel 0/0 after [b1]");
+  EXPECT_EQ(target.log[3], "channel 0/1 after [b1]") << "b2 was overtaken (and persisted), not read";
+  EXPECT_EQ(target.log[4], "complete 5 after [b1]");
+  std::vector<std::string> rest;
+  while (reader.next(in) == RecordReader::ReadStatus::kRecord)
+    rest.emplace_back(reinterpret_cast<const char*>(in.current()), in.remaining());
+  EXPECT_EQ(rest.size(), 2u) << "a-after (channel 0 resumed) and b2";
+}
+
 TEST(UnalignedBarrierTest, NewerBarrierAbortsTheUnalignedCheckpointInProgress) {
   TwoProducers t;
   t.priorityBarrier(0, 5);

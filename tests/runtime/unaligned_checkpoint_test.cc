@@ -12,10 +12,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <weir/weir.h>
 
@@ -67,24 +69,37 @@ class CountInOrder final : public KeyedProcessFunction<int64_t, int64_t, int64_t
   std::vector<ValueState<int64_t>*> last_;
 };
 
-// Spends `micros` per record, and throws when the job-wide number of records it
-// processed (across attempts) reaches one of `failAt`.
-class SlowAndFail final {
+// Records processed per restart attempt (job-wide), and where to fail: {attempt, n}
+// throws at the attempt's n-th record. Counting per attempt keeps a failure meant for
+// the replay after a restart from being spent while the failed attempt is cancelled.
+struct FailurePlan {
+  std::array<std::atomic<int64_t>, 8> processed{};
+  std::set<std::pair<int, int64_t>> failAt;
+  int64_t total() const {
+    int64_t n = 0;
+    for (const auto& p : processed) n += p.load();
+    return n;
+  }
+};
+
+// Spends `micros` per record, and fails as planned.
+class SlowAndFail final : public ProcessFunction<int64_t, int64_t> {
  public:
-  SlowAndFail(int64_t micros, std::shared_ptr<std::atomic<int64_t>> processed, std::set<int64_t> failAt)
-      : micros_(micros), processed_(std::move(processed)), failAt_(std::move(failAt)) {}
-  int64_t operator()(const int64_t& x) const {
-    if (failAt_.count(processed_->fetch_add(1) + 1)) throw std::runtime_error("injected failure");
+  SlowAndFail(int64_t micros, std::shared_ptr<FailurePlan> plan) : micros_(micros), plan_(std::move(plan)) {}
+  void open(RuntimeContext& ctx) override { attempt_ = std::min(ctx.attemptNumber(), 7); }
+  void processElement(const int64_t& x, Context&, Collector<int64_t>& out) override {
+    const int64_t n = plan_->processed[size_t(attempt_)].fetch_add(1) + 1;
+    if (plan_->failAt.count({attempt_, n})) throw std::runtime_error("injected failure");
     auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(micros_);
     while (std::chrono::steady_clock::now() < until) {
     }
-    return x;
+    out.collect(x);
   }
 
  private:
   int64_t micros_;
-  std::shared_ptr<std::atomic<int64_t>> processed_;
-  std::set<int64_t> failAt_;
+  std::shared_ptr<FailurePlan> plan_;
+  int attempt_ = 0;
 };
 
 std::multiset<int64_t> expectedOutput(int64_t records) {
@@ -100,13 +115,15 @@ struct JobRun {
   int64_t processed = 0;
 };
 
-JobRun runJob(const std::string& out, const std::string& channelMode, int64_t records,
-              std::set<int64_t> failAt) {
+// `timeout`: execution.checkpointing.aligned-checkpoint-timeout ("0 ms": unaligned from the start).
+JobRun runJob(const std::string& out, const std::string& channelMode, const std::string& timeout,
+              int64_t records, std::set<std::pair<int, int64_t>> failAt) {
   StreamExecutionEnvironment env;
   env.setParallelism(2);
   testing::checkpointAndRestartFast(env, "15 ms", 3);
   Configuration& c = env.configuration();
   c.set("execution.checkpointing.unaligned.enabled", "true");
+  c.set("execution.checkpointing.aligned-checkpoint-timeout", timeout);
   c.set("taskmanager.memory.segment-size", "4 kb");
   c.set("taskmanager.network.memory.buffers-per-channel", "1");
   c.set("taskmanager.network.memory.floating-buffers-per-gate", "1");
@@ -114,7 +131,8 @@ JobRun runJob(const std::string& out, const std::string& channelMode, int64_t re
   c.set("execution.buffer-timeout", "1 ms");
   c.set("web.checkpoints.history", "1000");
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, records, 1e9);
-  auto processed = std::make_shared<std::atomic<int64_t>>(0);
+  auto plan = std::make_shared<FailurePlan>();
+  plan->failAt = std::move(failAt);
   env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
       .uid("numbers")
       .rebalance()
@@ -125,7 +143,7 @@ JobRun runJob(const std::string& out, const std::string& channelMode, int64_t re
       .process(CountInOrder(splitStarts(records)))
       .uid("count")
       .rebalance()
-      .map(SlowAndFail(40, processed, std::move(failAt)))
+      .process(SlowAndFail(40, plan))
       .uid("slow-map")
       .sinkTo(std::make_shared<FileSink<int64_t>>(out))
       .uid("files");
@@ -133,7 +151,7 @@ JobRun runJob(const std::string& out, const std::string& channelMode, int64_t re
   JobRun run;
   run.result = client->waitForResult();
   run.stats = cluster::jobMasterOf(*client)->checkpointCoordinator()->stats();
-  run.processed = processed->load();
+  run.processed = plan->total();
   return run;
 }
 
@@ -159,15 +177,19 @@ void expectExactlyOnce(const JobRun& run, const std::string& dir, int64_t record
   EXPECT_GT(persisted, 0u) << "no checkpoint persisted in-flight data: the test did not backpressure";
 }
 
-class UnalignedCheckpointTest : public ::testing::TestWithParam<std::string> {};
+// (channel mode, aligned-checkpoint timeout)
+class UnalignedCheckpointTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {
+ protected:
+  const std::string& channelMode() const { return std::get<0>(GetParam()); }
+  const std::string& timeout() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(UnalignedCheckpointTest, CommittedOutputIsExactAfterFailuresDuringCheckpointsAndRecovery) {
   testing::TempDir dir;
   constexpr int64_t kRecords = 20'000;
-  // The second failure comes 300 records after the first restart's resume point at the
-  // latest: while the restored in-flight data is replayed.
-  const int64_t first = kRecords * 4 / 10;
-  JobRun run = runJob(dir.str(), GetParam(), kRecords, {first, first + 300});
+  // The first failure while unaligned checkpoints run; the second at the restarted
+  // attempt's 300th record: while the restored in-flight data is replayed.
+  JobRun run = runJob(dir.str(), channelMode(), timeout(), kRecords, {{0, kRecords * 4 / 10}, {1, 300}});
   expectExactlyOnce(run, dir.str(), kRecords, 2);
   EXPECT_LT(run.processed, 2 * kRecords) << "the restarts must resume from checkpoints, not start over";
 }
@@ -175,14 +197,17 @@ TEST_P(UnalignedCheckpointTest, CommittedOutputIsExactAfterFailuresDuringCheckpo
 TEST_P(UnalignedCheckpointTest, WithoutFailureTheOutputIsExact) {
   testing::TempDir dir;
   constexpr int64_t kRecords = 10'000;
-  JobRun run = runJob(dir.str(), GetParam(), kRecords, {});
+  JobRun run = runJob(dir.str(), channelMode(), timeout(), kRecords, {});
   expectExactlyOnce(run, dir.str(), kRecords, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(ChannelModes, UnalignedCheckpointTest, ::testing::Values("pointer", "credit-based"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param == "pointer" ? std::string("Pointer")
-                                                          : std::string("CreditBased");
+INSTANTIATE_TEST_SUITE_P(ChannelModes, UnalignedCheckpointTest,
+                         ::testing::Combine(::testing::Values("pointer", "credit-based"),
+                                            ::testing::Values("0 ms", "5 ms")),
+                         [](const ::testing::TestParamInfo<std::tuple<std::string, std::string>>& info) {
+                           return std::string(std::get<0>(info.param) == "pointer" ? "Pointer"
+                                                                                   : "CreditBased") +
+                                  (std::get<1>(info.param) == "0 ms" ? "Unaligned" : "AlignedTimeout5ms");
                          });
 
 // Unions and two-input operators: the same exactly-once counts with unaligned checkpoints.
@@ -198,7 +223,8 @@ TEST(UnalignedCheckpointJoinTest, UnionAndConnectStayExact) {
     env.configuration().set("taskmanager.network.memory.buffers-per-channel", "1");
     env.configuration().set("taskmanager.network.memory.floating-buffers-per-gate", "1");
     constexpr int64_t kFast = 20'000, kSlow = 2'000, kTotal = kFast + kSlow;
-    auto processed = std::make_shared<std::atomic<int64_t>>(0);
+    auto plan = std::make_shared<FailurePlan>();
+    plan->failAt = {{0, kTotal / 2}};
     std::vector<int64_t> starts = splitStarts(kFast);
     for (int64_t s : splitStarts(kSlow, kFast)) starts.push_back(s);
     testing::twoSourcesOfDifferentSpeeds(env, kFast, kSlow, join)
@@ -206,7 +232,7 @@ TEST(UnalignedCheckpointJoinTest, UnionAndConnectStayExact) {
         .process(CountInOrder(starts))
         .uid("count")
         .rebalance()
-        .map(SlowAndFail(20, processed, {kTotal / 2}))
+        .process(SlowAndFail(20, plan))
         .uid("slow-map")
         .sinkTo(std::make_shared<FileSink<int64_t>>(dir.str()))
         .uid("files");

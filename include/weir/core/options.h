@@ -74,6 +74,12 @@ inline const ConfigOption<bool> kUnalignedCheckpoints{
     "Unaligned checkpoints (EXACTLY_ONCE only): barriers overtake the buffered data, which is stored in the "
     "checkpoint, so checkpoints stay fast under backpressure. Savepoints and checkpoints after the data "
     "ended stay aligned."};
+inline const ConfigOption<milliseconds> kAlignedCheckpointTimeout{
+    "execution.checkpointing.aligned-checkpoint-timeout",
+    milliseconds(0),
+    {"execution.checkpointing.alignment-timeout"},
+    "With unaligned checkpoints: a checkpoint starts aligned and switches to unaligned once its alignment "
+    "has taken this long since the trigger; 0 means always unaligned."};
 inline const ConfigOption<milliseconds> kCheckpointTimeout{"execution.checkpointing.timeout",
                                                            milliseconds(10 * 60 * 1000),
                                                            {},
