@@ -9,11 +9,14 @@
 // timeout 10 min, one at a time) for --seconds (default 60) per mode; then the
 // job is cancelled. Per mode one line:
 //   backpressure mode=<m> p50_ms=<x> p99_ms=<y> records_per_sec=<z> completed=<n>
+//     steady_p50_ms=<x> steady_p99_ms=<y> steady_completed=<n>
 // over the checkpoints that completed (when none did, p50 and p99 are the age
-// of the one still pending, a lower bound, and completed=0). Modes: aligned
+// of the one still pending, a lower bound, and completed=0); steady_* over those
+// triggered after the first third of the run (at most 20 s), when the queues
+// filled at start-up have drained. Modes: aligned
 // (EXACTLY_ONCE), unaligned (execution.checkpointing.unaligned.enabled),
-// timeout (unaligned after 100 ms of alignment: aligned-checkpoint-timeout) and
-// at_least_once; debloat comes with the rest of issue 6.
+// timeout (unaligned after 100 ms of alignment: aligned-checkpoint-timeout),
+// debloat (aligned, with buffer debloating at its defaults) and at_least_once.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +25,7 @@
 namespace weir::bench {
 
 struct BackpressureBenchOptions {
-  std::string mode = "all";  // aligned, unaligned, timeout, at_least_once or all
+  std::string mode = "all";  // aligned, unaligned, timeout, debloat, at_least_once or all
   int64_t seconds = 60;
   int64_t recordMicros = 1000;
 };

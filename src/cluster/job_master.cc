@@ -410,6 +410,33 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
   WEIR_RETURN_IF_ERROR(createNetwork(*a));
   const StreamGraph& g = *streamGraph_;
   auto bufferTimeout = config_->get(options::kBufferTimeout);
+  std::optional<runtime::TaskBufferDebloat> debloat;
+  if (config_->get(options::kBufferDebloatEnabled)) {
+    runtime::TaskBufferDebloat d;
+    d.period = config_->get(options::kBufferDebloatPeriod);
+    d.options.target = config_->get(options::kBufferDebloatTarget);
+    d.options.samples = config_->get(options::kBufferDebloatSamples);
+    d.options.thresholdPercent = config_->get(options::kBufferDebloatThreshold);
+    d.options.maxSize = uint32_t(config_->get(options::kSegmentSize).bytes);
+    const uint64_t minSize = config_->get(options::kMinSegmentSize).bytes;
+    if (d.period.count() <= 0)
+      return Status::invalidArgument("taskmanager.network.memory.buffer-debloat.period must be positive");
+    if (d.options.target.count() <= 0)
+      return Status::invalidArgument("taskmanager.network.memory.buffer-debloat.target must be positive");
+    if (d.options.samples < 1)
+      return Status::invalidArgument("taskmanager.network.memory.buffer-debloat.samples must be at least 1");
+    if (d.options.thresholdPercent < 0 || d.options.thresholdPercent > 100) {
+      return Status::invalidArgument(
+          "taskmanager.network.memory.buffer-debloat.threshold-percentages must be between 0 and 100");
+    }
+    if (minSize < 64 || minSize > d.options.maxSize) {
+      return Status::invalidArgument(
+          "taskmanager.memory.min-segment-size must be between 64 bytes and "
+          "taskmanager.memory.segment-size");
+    }
+    d.options.minSize = uint32_t(minSize);
+    debloat = d;
+  }
   a->tasks.resize(jobGraph_.vertices.size());
   for (const graph::JobVertex& v : jobGraph_.vertices) {
     for (int s = 0; s < v.parallelism; ++s) {
@@ -422,6 +449,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
       d.attemptNumber = number;
       d.config = config_;
       d.bufferTimeout = bufferTimeout;
+      d.bufferDebloat = debloat;
       d.metrics = taskMetrics_[size_t(v.id)][size_t(s)];
       if (from.metadata != nullptr) {
         d.restored = true;

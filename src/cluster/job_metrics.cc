@@ -62,6 +62,12 @@ const std::vector<MetricInfo>& subtaskMetricInfos() {
       {"buffers.inputQueueLength", MetricType::kGauge, "Buffers queued in the subtask's input channels."},
       {"buffers.outputQueueLength", MetricType::kGauge,
        "Buffers queued in the subtask's output subpartitions."},
+      {"debloatedBufferSize", MetricType::kGauge,
+       "Buffer debloating: the smallest buffer size the subtask's inputs ask of their producers, in bytes "
+       "(0 when debloating is off)."},
+      {"estimatedTimeToConsumeBuffersMs", MetricType::kGauge,
+       "Buffer debloating: how long the data in flight towards the subtask's slowest input takes to "
+       "process, in milliseconds (0 when off, -1 when nothing was consumed)."},
   };
   return infos;
 }
@@ -184,6 +190,9 @@ void TaskMetricsSampler::read(int vertex, int subtask, std::vector<double>& out)
   out[kAccumulatedBackPressuredTime] = double(cur.backPressured / 1000000);
   out[kCheckpointAlignmentTime] = double(m.lastCheckpointAlignmentNanos.load(std::memory_order_relaxed));
   out[kCheckpointStartDelayNanos] = double(m.lastCheckpointStartDelayNanos.load(std::memory_order_relaxed));
+  out[kDebloatedBufferSize] = double(m.debloatedBufferSize.load(std::memory_order_relaxed));
+  out[kEstimatedTimeToConsumeBuffersMs] =
+      double(m.estimatedTimeToConsumeBuffersMs.load(std::memory_order_relaxed));
 }
 
 }  // namespace weir::cluster

@@ -75,6 +75,8 @@ enum SubtaskMetric : int {
   kOutPoolUsage,
   kInputQueueLength,
   kOutputQueueLength,
+  kDebloatedBufferSize,
+  kEstimatedTimeToConsumeBuffersMs,
   kNumSubtaskMetrics
 };
 

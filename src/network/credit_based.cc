@@ -25,6 +25,10 @@ void CreditBasedTransport::start(CreditBasedSender& sender) {
   sender.source_.setListener(&sender, /*notifyOnEveryBuffer=*/true);
 }
 
+void CreditBasedTransport::announceBufferSize(CreditBasedSender& sender, uint32_t bytes) {
+  sender.source_.setDesiredBufferSize(bytes);
+}
+
 void CreditBasedTransport::addCredit(CreditBasedSender& sender, int credit) {
   if (credit <= 0) return;
   std::lock_guard lock(mu_);
@@ -302,6 +306,17 @@ int RemoteInputChannel::freeBuffers() const {
 size_t RemoteInputChannel::queuedBuffers() const {
   std::lock_guard lock(mu_);
   return received_.size();
+}
+
+size_t RemoteInputChannel::buffersInFlight() const {
+  std::lock_guard lock(mu_);
+  size_t data = 0;
+  for (const BufferPtr& b : received_) data += b->isEvent() ? 0 : 1;
+  return data + size_t(std::max(0, backlog_));
+}
+
+void RemoteInputChannel::announceBufferSize(uint32_t bytes) {
+  if (transport_ != nullptr) transport_->announceBufferSize(*sender_, bytes);
 }
 
 int RemoteInputChannel::borrowedFloatingBuffers() const {

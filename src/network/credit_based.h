@@ -68,6 +68,8 @@ class CreditBasedTransport {
   CreditBasedTransport(const CreditBasedTransport&) = delete;
   CreditBasedTransport& operator=(const CreditBasedTransport&) = delete;
 
+  // Buffer debloating: the receiver of `sender` asks for buffers of `bytes`.
+  void announceBufferSize(CreditBasedSender& sender, uint32_t bytes);
   // Creates the sender for `source` -> `target`; the channel calls requestSubpartition to start it.
   CreditBasedSender& connect(ResultSubpartition& source, RemoteInputChannel& target);
   // Starts forwarding `sender`'s subpartition (its listener is registered).
@@ -127,6 +129,10 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   int borrowedFloatingBuffers() const;
   size_t queuedBuffers() const override;
   size_t unusedPoolBuffers() const override { return size_t(freeBuffers()); }
+  // Received and not yet read, plus the sender's last reported backlog.
+  size_t buffersInFlight() const override;
+  // Tells the sender's subpartition (a message over TCP; a store in one process).
+  void announceBufferSize(uint32_t bytes) override;
 
  private:
   // Borrows floating buffers while the backlog exceeds the free buffers; returns new credits. REQUIRES: mu_.

@@ -146,6 +146,7 @@ RecordReader::ReadStatus GateRecordReader::next(DataInput& record) {
     WEIR_CHECK(!c.buffer);
     c.buffer = std::move(next->buffer);
     c.pos = 0;
+    bufferBytesTaken_ += c.buffer->size();
     if (bytesIn_ != nullptr) bytesIn_->inc(c.buffer->size());
     if (c.persisting) [[unlikely]]
       sink_->add(next->channel, c.buffer->data(), c.buffer->size());

@@ -75,6 +75,8 @@ class GateRecordReader final : public RecordReader {
   InputGate& gate() { return gate_; }
   bool isFinished() const { return finishedChannels_ == gate_.numberOfChannels(); }
   uint64_t bytesRead() const { return bytesRead_; }
+  // Bytes of the data buffers taken from the gate (the throughput buffer debloating measures).
+  uint64_t bufferBytesTaken() const { return bufferBytesTaken_; }
   // Optional: counts the bytes of every data buffer taken from the gate. Must outlive the reader.
   void setBytesInCounter(Counter* bytesIn) { bytesIn_ = bytesIn; }
 
@@ -100,6 +102,7 @@ class GateRecordReader final : public RecordReader {
   int endOfDataChannels_ = 0;
   bool endOfDataReported_ = false;
   uint64_t bytesRead_ = 0;
+  uint64_t bufferBytesTaken_ = 0;
   Counter* bytesIn_ = nullptr;
   const std::atomic<bool>* interrupt_ = nullptr;
   InFlightDataSink* sink_ = nullptr;

@@ -182,6 +182,16 @@ void InputGate::release() {
   }
 }
 
+size_t InputGate::buffersInFlight() const {
+  size_t n = 0;
+  for (const auto& c : channels_) n += c->buffersInFlight();
+  return n;
+}
+
+void InputGate::announceBufferSize(uint32_t bytes) {
+  for (auto& c : channels_) c->announceBufferSize(bytes);
+}
+
 size_t InputGate::queuedBuffers() const {
   size_t n = 0;
   for (const auto& c : channels_) n += c->queuedBuffers();

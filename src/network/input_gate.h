@@ -63,6 +63,10 @@ class InputChannel {
   // buffers it holds from its gate's pool without data (credits not yet used).
   virtual size_t queuedBuffers() const = 0;
   virtual size_t unusedPoolBuffers() const { return 0; }
+  // Buffer debloating: data buffers in flight towards this channel (queued at either end),
+  // and the buffer size the channel asks its producer to fill.
+  virtual size_t buffersInFlight() const { return queuedBuffers(); }
+  virtual void announceBufferSize(uint32_t bytes) = 0;
 
  protected:
   void notifyChannelNonEmpty();
@@ -85,6 +89,7 @@ class LocalInputChannel final : public InputChannel, private BufferAvailabilityL
   }
   void release() override { source_.setListener(nullptr); }
   size_t queuedBuffers() const override { return source_.queuedBuffers(); }
+  void announceBufferSize(uint32_t bytes) override { source_.setDesiredBufferSize(bytes); }
 
  private:
   void notifyDataAvailable() override { notifyChannelNonEmpty(); }
@@ -145,6 +150,10 @@ class InputGate {
   // all channels, and how many of the gate pool's buffers hold data, of how many
   // (0 of 0 without a pool: local channels read the producer's buffers).
   size_t queuedBuffers() const;
+  // Buffer debloating (task thread): buffers in flight towards all channels, and the
+  // buffer size every channel asks of its producer.
+  size_t buffersInFlight() const;
+  void announceBufferSize(uint32_t bytes);
   struct PoolUsage {
     size_t used = 0;
     size_t capacity = 0;

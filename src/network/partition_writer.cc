@@ -1,5 +1,6 @@
 #include "network/partition_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -41,28 +42,35 @@ BufferPtr PartitionRecordWriter::requestBuffer() {
   return b;
 }
 
+void PartitionRecordWriter::startBuffer(Builder& b, int channel) {
+  b.buffer = requestBuffer();
+  const uint32_t desired = partition_.subpartition(channel).desiredBufferSize();
+  // At least a length prefix and one byte, so that every buffer makes progress.
+  b.limit = desired == 0 ? segmentSize_ : std::clamp<uint32_t>(desired, kLengthSize + 1, segmentSize_);
+}
+
 void PartitionRecordWriter::write(Builder& b, int channel, const uint8_t* data, size_t size) {
   if (size > UINT32_MAX - 16) {
     throw std::length_error("a serialized record of " + std::to_string(size) +
                             " bytes exceeds the limit of 4 GiB per record");
   }
-  if (b.buffer && segmentSize_ - b.pos < kLengthSize) finish(b, channel);
-  if (!b.buffer) b.buffer = requestBuffer();
+  if (b.buffer && b.limit - b.pos < kLengthSize) finish(b, channel);
+  if (!b.buffer) startBuffer(b, channel);
   uint32_t len = uint32_t(size);
   std::memcpy(b.buffer->data() + b.pos, &len, kLengthSize);
   b.pos += kLengthSize;
   for (;;) {
-    size_t n = std::min<size_t>(size, segmentSize_ - b.pos);
+    size_t n = std::min<size_t>(size, b.limit - b.pos);
     if (n > 0) std::memcpy(b.buffer->data() + b.pos, data, n);
     b.pos += uint32_t(n);
     data += n;
     size -= n;
     if (size == 0) break;
     finish(b, channel);
-    b.buffer = requestBuffer();
+    startBuffer(b, channel);
   }
   bytesWritten_ += kLengthSize + len;
-  if (b.pos == segmentSize_) finish(b, channel);
+  if (b.pos >= b.limit) finish(b, channel);
 }
 
 void PartitionRecordWriter::emit(const uint8_t* data, size_t size, int channel) {

@@ -68,9 +68,12 @@ class PartitionRecordWriter final : public RecordWriter {
   struct Builder {
     BufferPtr buffer;
     uint32_t pos = 0;
+    uint32_t limit = 0;  // bytes of `buffer` to fill: the segment, or the consumer's debloated size
   };
   void write(Builder& b, int channel, const uint8_t* data, size_t size);
   void finish(Builder& b, int channel);
+  // A new buffer for `b`, filled up to the consumer's desired size (buffer debloating).
+  void startBuffer(Builder& b, int channel);
   // A free buffer of the pool, waiting (and timing the wait as backpressure) when there is none.
   BufferPtr requestBuffer();
 

@@ -19,6 +19,7 @@
 // thread; all synchronised by the subpartition's mutex.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,10 @@ class ResultSubpartition {
   // queue was empty (a credit-based sender with no credit must learn the growing backlog).
   void setListener(BufferAvailabilityListener* listener, bool notifyOnEveryBuffer = false);
   size_t queuedBuffers() const;
+  // Buffer debloating: how many bytes of each buffer the producer should fill; 0 (the
+  // default) means the whole segment. Set by the consumer, read by the writer (any thread).
+  void setDesiredBufferSize(uint32_t bytes) { desiredBufferSize_.store(bytes, std::memory_order_relaxed); }
+  uint32_t desiredBufferSize() const { return desiredBufferSize_.load(std::memory_order_relaxed); }
   // Queued data buffers (events excluded): what a receiver needs credit for.
   int dataBacklog() const;
   // True if poll() would return a buffer that a sender with `credit` may send:
@@ -91,6 +96,7 @@ class ResultSubpartition {
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_
+  std::atomic<uint32_t> desiredBufferSize_{0};
 };
 
 class ResultPartition {

@@ -681,8 +681,54 @@ void StreamTask::scheduleFlush() {
   });
 }
 
+void StreamTask::scheduleDebloat() {
+  int64_t at = wallClockMillis() + d_.bufferDebloat->period.count();
+  timeService_->registerTimer(at, [this](int64_t) {
+    debloat();
+    scheduleDebloat();
+  });
+}
+
+void StreamTask::debloat() {
+  DebloatState& s = *debloat_;
+  const int64_t now = TimeCounter::nowNanos();
+  const uint64_t idle = d_.metrics->idle.get(now);
+  // Throughput over the time the task was not waiting for input: an input that is
+  // backpressured downstream is as slow as what backpressures it, one that is idle is not.
+  const double busySeconds = double((now - s.lastNanos) - int64_t(idle - s.lastIdleNanos)) / 1e9;
+  s.lastNanos = now;
+  s.lastIdleNanos = idle;
+  int64_t smallest = INT64_MAX, longest = 0;
+  for (size_t g = 0; g < readers_.size(); ++g) {
+    const uint64_t bytes = readers_[g]->bufferBytesTaken();
+    const double throughput = busySeconds > 1e-3 ? double(bytes - s.lastBytes[g]) / busySeconds : -1;
+    s.lastBytes[g] = bytes;
+    network::InputGate& gate = readers_[g]->gate();
+    const size_t inFlight = gate.buffersInFlight();
+    network::BufferDebloater& d = s.perGate[g];
+    if (throughput >= 0) {
+      if (std::optional<uint32_t> size = d.recalculate(throughput, inFlight)) gate.announceBufferSize(*size);
+      longest = std::max(longest, d.estimatedTimeToConsumeMs(throughput, inFlight));
+    }
+    smallest = std::min<int64_t>(smallest, d.announcedSize());
+  }
+  d_.metrics->debloatedBufferSize.store(smallest, std::memory_order_relaxed);
+  d_.metrics->estimatedTimeToConsumeBuffersMs.store(longest, std::memory_order_relaxed);
+}
+
 void StreamTask::mailboxLoop() {
   if (!writers_.empty() && d_.bufferTimeout.count() > 0) scheduleFlush();
+  if (d_.bufferDebloat && !readers_.empty()) {
+    debloat_ = std::make_unique<DebloatState>();
+    for (size_t g = 0; g < readers_.size(); ++g) {
+      debloat_->perGate.emplace_back(d_.bufferDebloat->options);
+      debloat_->lastBytes.push_back(readers_[g]->bufferBytesTaken());
+    }
+    debloat_->lastNanos = TimeCounter::nowNanos();
+    debloat_->lastIdleNanos = d_.metrics->idle.get(debloat_->lastNanos);
+    d_.metrics->debloatedBufferSize.store(d_.bufferDebloat->options.maxSize, std::memory_order_relaxed);
+    scheduleDebloat();
+  }
   const size_t n = inputs_.size();
   std::vector<bool> ended(n, false), dataEnded(n, false);
   size_t remaining = n, withData = n;

@@ -81,6 +81,9 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   void restoreChannelState();
   void checkCancelled() const;
   void scheduleFlush();
+  // Buffer debloating: every period, each input's throughput sets the buffer size it announces.
+  void scheduleDebloat();
+  void debloat();
   bool transition(ExecutionState to);
   // Snapshots every operator (synchronous part), forwards the barrier, hands the
   // asynchronous part to the executor, which acknowledges or declines.
@@ -125,6 +128,13 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   // Raised (any thread) when the task loop should take control back between records: a
   // priority event arrived, or an output took its pool's last buffer. Shared with gate listeners.
   std::shared_ptr<std::atomic<bool>> interrupt_ = std::make_shared<std::atomic<bool>>(false);
+  struct DebloatState {
+    std::vector<network::BufferDebloater> perGate;
+    std::vector<uint64_t> lastBytes;
+    uint64_t lastIdleNanos = 0;
+    int64_t lastNanos = 0;
+  };
+  std::unique_ptr<DebloatState> debloat_;  // task thread; null when debloating is off
   // Task thread: the unaligned checkpoint whose barriers are still arriving.
   std::unique_ptr<SnapshotInProgress> unalignedInProgress_;
 };

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "checkpoint/checkpoint_failure.h"
 #include "checkpoint/checkpoint_storage.h"
 #include "checkpoint/state_handles.h"
+#include "network/buffer_debloater.h"
 #include "network/buffer_pool.h"
 #include "network/input_gate.h"
 #include "network/result_partition.h"
@@ -125,6 +127,16 @@ struct TaskIOMetrics {
   // and checkpointStartDelayNanos gauges), in nanoseconds.
   std::atomic<int64_t> lastCheckpointAlignmentNanos{0};
   std::atomic<int64_t> lastCheckpointStartDelayNanos{0};
+  // Buffer debloating (0 when off): the smallest buffer size the subtask's inputs ask for,
+  // and the longest time the data in flight towards one of them takes to drain (ms; -1 unknown).
+  std::atomic<int64_t> debloatedBufferSize{0};
+  std::atomic<int64_t> estimatedTimeToConsumeBuffersMs{0};
+};
+
+// taskmanager.network.memory.buffer-debloat.*; unset when debloating is off.
+struct TaskBufferDebloat {
+  network::BufferDebloatOptions options;
+  std::chrono::milliseconds period{200};
 };
 
 struct TaskDeployment {
@@ -138,6 +150,7 @@ struct TaskDeployment {
   std::vector<TaskOutputSpec> outputs;
   std::shared_ptr<const Configuration> config;
   std::chrono::milliseconds bufferTimeout{100};
+  std::optional<TaskBufferDebloat> bufferDebloat;
   std::shared_ptr<TaskIOMetrics> metrics;
   TaskCheckpointing checkpointing;
   // Restore: this subtask's share of the checkpoint's state, by operator id (keyed

@@ -49,6 +49,36 @@ inline const ConfigOption<int32_t> kFloatingBuffersPerGate{
     8,
     {},
     "Buffers shared by all channels of a gate (and of a result partition)."};
+inline const ConfigOption<bool> kBufferDebloatEnabled{
+    "taskmanager.network.memory.buffer-debloat.enabled",
+    false,
+    {},
+    "Buffer debloating: each input measures its throughput and asks its producers to fill only as much of "
+    "each buffer as drains within the target, so that aligned barriers wait behind less data."};
+inline const ConfigOption<milliseconds> kBufferDebloatTarget{
+    "taskmanager.network.memory.buffer-debloat.target",
+    milliseconds(1000),
+    {},
+    "How long the data in flight towards an input should take to process (buffer debloating)."};
+inline const ConfigOption<milliseconds> kBufferDebloatPeriod{
+    "taskmanager.network.memory.buffer-debloat.period",
+    milliseconds(200),
+    {},
+    "How often buffer debloating measures throughput and recomputes the buffer size."};
+inline const ConfigOption<int32_t> kBufferDebloatSamples{
+    "taskmanager.network.memory.buffer-debloat.samples",
+    20,
+    {},
+    "Periods the buffer size is averaged over (exponential moving average)."};
+inline const ConfigOption<int32_t> kBufferDebloatThreshold{
+    "taskmanager.network.memory.buffer-debloat.threshold-percentages",
+    25,
+    {},
+    "A new buffer size is announced only when it differs from the current one by at least this percentage."};
+inline const ConfigOption<MemorySize> kMinSegmentSize{"taskmanager.memory.min-segment-size",
+                                                      MemorySize{256},
+                                                      {},
+                                                      "Smallest buffer size debloating may choose."};
 
 inline const ConfigOption<std::string> kLocalChannelMode{
     "taskmanager.network.local-channel-mode",
