@@ -152,13 +152,9 @@ void RemoteInputChannel::announce(int credit) {
 
 BufferAndAvailability RemoteInputChannel::popLocked() {
   BufferAndAvailability r;
-  r.buffer = std::move(received_.front());
-  received_.pop_front();
-  if (r.buffer->isPriorityEvent()) {
-    --receivedPriority_;
-    r.overtaken = std::move(overtaken_.front());
-    overtaken_.pop_front();
-  }
+  PrioritizedBufferQueue::Popped p = received_.pop();
+  r.buffer = std::move(p.buffer);
+  r.overtaken = std::move(p.carried);
   r.moreAvailable = !received_.empty();
   return r;
 }
@@ -171,32 +167,14 @@ BufferAndAvailability RemoteInputChannel::getNextBuffer() {
 
 BufferAndAvailability RemoteInputChannel::pollPriorityEvent() {
   std::lock_guard lock(mu_);
-  if (receivedPriority_ == 0) return {};
+  if (received_.priorityEvents() == 0) return {};
   return popLocked();
 }
 
 bool RemoteInputChannel::convertToPriorityEvent(int64_t checkpointId) {
   {
     std::lock_guard lock(mu_);
-    if (released_) return false;
-    const auto head = received_.begin() + std::ptrdiff_t(receivedPriority_);
-    auto found = received_.end();
-    std::optional<CheckpointBarrier> barrier;
-    for (auto it = head; it != received_.end() && !barrier; ++it) {
-      barrier = timeoutableBarrierOf(**it, checkpointId);
-      if (barrier) found = it;
-    }
-    if (!barrier) return false;
-    std::vector<BufferBytes> overtaken;
-    for (auto it = head; it != found; ++it) {
-      if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
-    }
-    received_.erase(found);
-    barrier->alignment = BarrierAlignment::kUnaligned;
-    received_.insert(received_.begin() + std::ptrdiff_t(receivedPriority_),
-                     Buffer::makeEvent(serializeEvent(*barrier), BufferKind::kPriorityEvent));
-    ++receivedPriority_;
-    overtaken_.push_back(std::move(overtaken));
+    if (released_ || !received_.convertBarrierToPriority(checkpointId)) return false;
   }
   notifyPriorityEvent();
   return true;
@@ -238,17 +216,12 @@ void RemoteInputChannel::onBuffer(BufferPtr buffer, int backlog, std::vector<Buf
     if (released_) return;
     wasEmpty = received_.empty();
     if (priority) {
-      auto at = received_.begin() + std::ptrdiff_t(receivedPriority_);
-      std::vector<BufferBytes> overtaken;
-      for (auto it = at; it != received_.end(); ++it) {
-        if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
-      }
+      // It passed the received buffers, then (if converted there) the sender's: in stream order.
+      std::vector<BufferBytes> overtaken = received_.copyDataBehindPriorityEvents();
       for (BufferBytes& b : overtakenAtSender) overtaken.push_back(std::move(b));
-      received_.insert(at, std::move(buffer));
-      ++receivedPriority_;
-      overtaken_.push_back(std::move(overtaken));
+      received_.pushPriority(std::move(buffer), std::move(overtaken));
     } else {
-      received_.push_back(std::move(buffer));
+      received_.push(std::move(buffer));
     }
     backlog_ = backlog;
     credit = borrowFloatingLocked();
@@ -310,9 +283,7 @@ size_t RemoteInputChannel::queuedBuffers() const {
 
 size_t RemoteInputChannel::buffersInFlight() const {
   std::lock_guard lock(mu_);
-  size_t data = 0;
-  for (const BufferPtr& b : received_) data += b->isEvent() ? 0 : 1;
-  return data + size_t(std::max(0, backlog_));
+  return received_.dataBuffers() + size_t(std::max(0, backlog_));
 }
 
 void RemoteInputChannel::announceBufferSize(uint32_t bytes) {
@@ -332,9 +303,7 @@ void RemoteInputChannel::release() {
     std::lock_guard lock(mu_);
     if (released_) return;
     released_ = true;
-    received.swap(received_);
-    receivedPriority_ = 0;
-    overtaken_.clear();
+    received = received_.takeAll();
     floating.swap(freeFloating_);
     exclusive.swap(freeExclusive_);
   }

@@ -36,6 +36,7 @@
 
 #include "network/buffer_pool.h"
 #include "network/input_gate.h"
+#include "network/prioritized_buffer_queue.h"
 #include "network/result_partition.h"
 
 namespace weir::network {
@@ -144,11 +145,9 @@ class RemoteInputChannel final : public InputChannel, public BufferRecycler {
   CreditBasedTransport* transport_ = nullptr;
   CreditBasedSender* sender_ = nullptr;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> received_;  // guarded by mu_
-  size_t receivedPriority_ = 0;     // guarded by mu_: priority events at the head of received_
-  std::deque<std::vector<BufferBytes>> overtaken_;  // guarded by mu_: per queued priority event
-  std::vector<uint8_t*> freeExclusive_;             // guarded by mu_
-  std::vector<BufferPtr> freeFloating_;             // guarded by mu_
+  PrioritizedBufferQueue received_;      // guarded by mu_
+  std::vector<uint8_t*> freeExclusive_;  // guarded by mu_
+  std::vector<BufferPtr> freeFloating_;  // guarded by mu_
   int numExclusive_ = 0;
   int backlog_ = 0;        // guarded by mu_: the sender's last reported backlog
   bool released_ = false;  // guarded by mu_

@@ -38,7 +38,6 @@ BufferPtr PartitionRecordWriter::requestBuffer() {
     ScopedTimeCounter waiting(backPressured_);
     b = pool.requestBufferBlocking();
   }
-  if (interrupt_ != nullptr && !pool.isAvailable()) interrupt_->store(true, std::memory_order_relaxed);
   return b;
 }
 

@@ -13,7 +13,6 @@
 // cancelled, then it throws TaskCancelledException).
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -48,9 +47,6 @@ class PartitionRecordWriter final : public RecordWriter {
   // still queued in any subpartition into a priority event (the data it overtakes travels
   // with it, for the consumer to persist).
   void convertBarrierToPriority(int64_t checkpointId);
-  // `*flag` is raised whenever the writer takes the pool's last free buffer, so that the
-  // task ends its batch before an emit would block (the task clears it). May be null.
-  void setInterruptFlag(std::atomic<bool>* flag) { interrupt_ = flag; }
   // True when the next emit will not block for a buffer.
   bool isAvailable() const { return partition_.bufferPool().isAvailable(); }
   ResultPartition& partition() { return partition_; }
@@ -85,7 +81,6 @@ class PartitionRecordWriter final : public RecordWriter {
   uint64_t buffersWritten_ = 0;
   Counter* bytesOut_ = nullptr;
   TimeCounter* backPressured_ = nullptr;
-  std::atomic<bool>* interrupt_ = nullptr;
 };
 
 }  // namespace weir::network

@@ -1,7 +1,5 @@
 #include "network/result_partition.h"
 
-#include <weir/core/check.h>
-
 namespace weir::network {
 
 void ResultSubpartition::add(BufferPtr buffer) {
@@ -10,7 +8,7 @@ void ResultSubpartition::add(BufferPtr buffer) {
     std::lock_guard lock(mu_);
     bool wasEmpty = queue_.empty();
     if (buffer->isEvent()) ++queuedEvents_;
-    queue_.push_back(std::move(buffer));
+    queue_.push(std::move(buffer));
     if (wasEmpty || notifyOnEveryBuffer_) {
       if (listener_ != nullptr)
         notify = listener_;
@@ -21,25 +19,20 @@ void ResultSubpartition::add(BufferPtr buffer) {
   if (notify != nullptr) notify->notifyDataAvailable();
 }
 
+BufferAvailabilityListener* ResultSubpartition::priorityListenerLocked() {
+  if (listener_ == nullptr) listenerMissedData_ = true;
+  return listener_;
+}
+
 std::vector<BufferBytes> ResultSubpartition::addPriorityEvent(BufferPtr event) {
-  WEIR_CHECK(event->isPriorityEvent());
   std::vector<BufferBytes> overtaken;
   BufferAvailabilityListener* notify = nullptr;
   {
     std::lock_guard lock(mu_);
-    auto at = queue_.begin() + std::ptrdiff_t(queuedPriority_);
-    for (auto it = at; it != queue_.end(); ++it) {
-      const Buffer& b = **it;
-      if (!b.isEvent()) overtaken.emplace_back(b.data(), b.data() + b.size());
-    }
-    queue_.insert(at, std::move(event));
-    ++queuedPriority_;
+    overtaken = queue_.copyDataBehindPriorityEvents();
+    queue_.pushPriority(std::move(event), {});  // the producer keeps the copies itself
     ++queuedEvents_;
-    priorityOvertaken_.emplace_back();  // the producer keeps its copies itself
-    if (listener_ != nullptr)
-      notify = listener_;
-    else
-      listenerMissedData_ = true;
+    notify = priorityListenerLocked();
   }
   if (notify != nullptr) notify->notifyPriorityEvent();
   return overtaken;
@@ -49,53 +42,31 @@ bool ResultSubpartition::convertToPriorityEvent(int64_t checkpointId) {
   BufferAvailabilityListener* notify = nullptr;
   {
     std::lock_guard lock(mu_);
-    const auto head = queue_.begin() + std::ptrdiff_t(queuedPriority_);
-    auto found = queue_.end();
-    std::optional<CheckpointBarrier> barrier;
-    for (auto it = head; it != queue_.end() && !barrier; ++it) {
-      barrier = timeoutableBarrierOf(**it, checkpointId);
-      if (barrier) found = it;
-    }
-    if (!barrier) return false;
-    std::vector<BufferBytes> overtaken;
-    for (auto it = head; it != found; ++it) {
-      if (!(*it)->isEvent()) overtaken.emplace_back((*it)->data(), (*it)->data() + (*it)->size());
-    }
-    queue_.erase(found);
-    barrier->alignment = BarrierAlignment::kUnaligned;
-    queue_.insert(queue_.begin() + std::ptrdiff_t(queuedPriority_),
-                  Buffer::makeEvent(serializeEvent(*barrier), BufferKind::kPriorityEvent));
-    ++queuedPriority_;
-    priorityOvertaken_.push_back(std::move(overtaken));
-    if (listener_ != nullptr)
-      notify = listener_;
-    else
-      listenerMissedData_ = true;
+    if (!queue_.convertBarrierToPriority(checkpointId)) return false;
+    notify = priorityListenerLocked();
   }
   if (notify != nullptr) notify->notifyPriorityEvent();
   return true;
 }
 
 BufferAndAvailability ResultSubpartition::pollPriorityEvent() {
-  {
-    std::lock_guard lock(mu_);
-    if (queuedPriority_ == 0) return {};
-  }
-  return poll();  // only this subpartition's consumer polls: the head is still the priority event
+  std::lock_guard lock(mu_);
+  if (queue_.priorityEvents() == 0) return {};
+  return pollLocked();
 }
 
 BufferAndAvailability ResultSubpartition::poll() {
   std::lock_guard lock(mu_);
+  return pollLocked();
+}
+
+BufferAndAvailability ResultSubpartition::pollLocked() {
   BufferAndAvailability result;
-  if (queue_.empty()) return result;
-  result.buffer = std::move(queue_.front());
-  queue_.pop_front();
+  PrioritizedBufferQueue::Popped p = queue_.pop();
+  if (!p.buffer) return result;
+  result.buffer = std::move(p.buffer);
+  result.overtaken = std::move(p.carried);
   if (result.buffer->isEvent()) --queuedEvents_;
-  if (result.buffer->isPriorityEvent()) {
-    --queuedPriority_;
-    result.overtaken = std::move(priorityOvertaken_.front());
-    priorityOvertaken_.pop_front();
-  }
   result.moreAvailable = !queue_.empty();
   result.backlog = int(queue_.size() - queuedEvents_);
   return result;
@@ -120,7 +91,7 @@ int ResultSubpartition::dataBacklog() const {
 
 bool ResultSubpartition::isSendable(int credit) const {
   std::lock_guard lock(mu_);
-  return !queue_.empty() && (credit > 0 || queue_.front()->isEvent());
+  return !queue_.empty() && (credit > 0 || queue_.front().isEvent());
 }
 
 size_t ResultSubpartition::queuedBuffers() const {
@@ -132,10 +103,8 @@ void ResultSubpartition::release() {
   std::deque<BufferPtr> dropped;
   {
     std::lock_guard lock(mu_);
-    dropped.swap(queue_);
+    dropped = queue_.takeAll();
     queuedEvents_ = 0;
-    queuedPriority_ = 0;
-    priorityOvertaken_.clear();
   }
 }
 

@@ -29,6 +29,7 @@
 #include "network/buffer.h"
 #include "network/buffer_pool.h"
 #include "network/events.h"
+#include "network/prioritized_buffer_queue.h"
 
 namespace weir::network {
 
@@ -86,13 +87,13 @@ class ResultSubpartition {
   void release();
 
  private:
+  BufferAndAvailability pollLocked();                    // REQUIRES: mu_ held
+  BufferAvailabilityListener* priorityListenerLocked();  // REQUIRES: mu_ held
+
   const int index_;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> queue_;  // guarded by mu_
-  size_t queuedEvents_ = 0;      // guarded by mu_
-  size_t queuedPriority_ = 0;    // guarded by mu_: priority events, all at the head
-  // guarded by mu_: per queued priority event, in order, the data it overtook for the consumer
-  std::deque<std::vector<BufferBytes>> priorityOvertaken_;
+  PrioritizedBufferQueue queue_;                    // guarded by mu_
+  size_t queuedEvents_ = 0;                         // guarded by mu_
   BufferAvailabilityListener* listener_ = nullptr;  // guarded by mu_
   bool listenerMissedData_ = false;                 // guarded by mu_: data arrived before a listener was set
   bool notifyOnEveryBuffer_ = false;                // guarded by mu_

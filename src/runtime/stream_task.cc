@@ -482,7 +482,6 @@ void StreamTask::buildChain() {
                                               : network::FlushMode::kOnBufferFullOrTimeout;
     writers_.push_back(std::make_unique<network::PartitionRecordWriter>(*o.partition, mode));
     writers_.back()->setMetrics(&d_.metrics->numBytesOut, &d_.metrics->backPressured);
-    writers_.back()->setInterruptFlag(interrupt_.get());
     std::weak_ptr<TaskMailbox> weak = mailbox_;
     o.partition->bufferPool().setAvailabilityListener([weak] {
       if (auto mb = weak.lock()) mb->wakeUp();

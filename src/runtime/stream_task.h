@@ -126,7 +126,7 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   bool finishAllowed_ = true;             // task thread: a source whose data ended may end
   bool dataEnded_ = false;                // task thread: EndOfData went out (barriers go aligned)
   // Raised (any thread) when the task loop should take control back between records: a
-  // priority event arrived, or an output took its pool's last buffer. Shared with gate listeners.
+  // priority event arrived on an input. Shared with the gates' priority listeners.
   std::shared_ptr<std::atomic<bool>> interrupt_ = std::make_shared<std::atomic<bool>>(false);
   struct DebloatState {
     std::vector<network::BufferDebloater> perGate;
