@@ -34,15 +34,25 @@ void appendSections(std::string& out, const std::vector<ChannelData>& channels,
 
 }  // namespace
 
+std::string channelStateHeader() {
+  std::string out(kMagic);
+  putU32(out, kChannelStateVersion);
+  return out;
+}
+
+void appendChannelState(std::string& stream, const std::vector<ChannelData>& inputChannels,
+                        const std::vector<ChannelData>& resultSubpartitions, ChannelStateHandle& handle) {
+  handle.inputChannels.clear();
+  handle.resultSubpartitions.clear();
+  appendSections(stream, inputChannels, handle.inputChannels);
+  appendSections(stream, resultSubpartitions, handle.resultSubpartitions);
+}
+
 std::string encodeChannelState(const std::vector<ChannelData>& inputChannels,
                                const std::vector<ChannelData>& resultSubpartitions,
                                ChannelStateHandle& handle) {
-  std::string out(kMagic);
-  putU32(out, kChannelStateVersion);
-  handle.inputChannels.clear();
-  handle.resultSubpartitions.clear();
-  appendSections(out, inputChannels, handle.inputChannels);
-  appendSections(out, resultSubpartitions, handle.resultSubpartitions);
+  std::string out = channelStateHeader();
+  appendChannelState(out, inputChannels, resultSubpartitions, handle);
   return out;
 }
 

@@ -41,6 +41,13 @@ std::string encodeChannelState(const std::vector<ChannelData>& inputChannels,
                                const std::vector<ChannelData>& resultSubpartitions,
                                ChannelStateHandle& handle);
 
+// The same in steps, for a stream that several subtasks share
+// (execution.checkpointing.unaligned.max-subtasks-per-channel-state-file): the
+// header once, then each subtask's channels, each into its own handle's sections.
+std::string channelStateHeader();
+void appendChannelState(std::string& stream, const std::vector<ChannelData>& inputChannels,
+                        const std::vector<ChannelData>& resultSubpartitions, ChannelStateHandle& handle);
+
 // The buffers of one section of `stream` (the whole stream a handle names).
 Result<std::vector<std::vector<uint8_t>>> decodeChannelSection(std::string_view stream,
                                                                const ChannelStateSection& section,

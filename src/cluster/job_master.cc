@@ -240,6 +240,14 @@ Status JobMaster::setUpCheckpointing() {
                  jobId_);
     checkpointStorage_ = checkpoint::createMemoryCheckpointStorage(inlineThreshold);
   }
+  if (unalignedCheckpoints_) {
+    const int perFile = config_->get(options::kMaxSubtasksPerChannelStateFile);
+    if (perFile < 1) {
+      return Status::invalidArgument(
+          "execution.checkpointing.unaligned.max-subtasks-per-channel-state-file must be at least 1");
+    }
+    channelStateFiles_ = std::make_unique<runtime::ChannelStateFileGroups>(*checkpointStorage_, perFile);
+  }
   snapshotExecutor_ = std::make_unique<runtime::AsyncExecutor>(2);
 
   std::vector<CheckpointedOperator> ops;
@@ -463,6 +471,7 @@ Result<std::unique_ptr<JobMaster::Attempt>> JobMaster::buildAttempt(int number, 
         d.checkpointing.alignedCheckpointTimeout = alignedCheckpointTimeout_;
         d.checkpointing.storage = checkpointStorage_.get();
         d.checkpointing.executor = snapshotExecutor_.get();
+        d.checkpointing.channelStateFiles = channelStateFiles_.get();
       }
       for (int je : v.outputEdges) {
         const graph::JobEdge& e = jobGraph_.edges[size_t(je)];
@@ -771,6 +780,8 @@ void JobMaster::notifyEndOfData(int, int) {
 }
 
 void JobMaster::notifyCheckpointAborted(int64_t checkpointId) {
+  // Parts of the checkpoint still waiting for their group's other members go now.
+  if (channelStateFiles_) channelStateFiles_->checkpointAborted(checkpointId);
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return;
   for (auto& v : attempt_->tasks)

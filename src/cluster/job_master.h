@@ -42,6 +42,7 @@
 #include "network/credit_based.h"
 #include "network/input_gate.h"
 #include "network/result_partition.h"
+#include "runtime/channel_state_file_groups.h"
 #include "runtime/stream_task.h"
 #include "runtime/task_deployment.h"
 
@@ -151,6 +152,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Checkpointing (all null when off). The executor runs snapshots' async parts and must
   // finish before the storage goes; tasks (declared after) go before both.
   std::unique_ptr<checkpoint::CheckpointStorage> checkpointStorage_;
+  std::unique_ptr<runtime::ChannelStateFileGroups> channelStateFiles_;  // unaligned checkpoints
   std::unique_ptr<runtime::AsyncExecutor> snapshotExecutor_;
   std::unique_ptr<CheckpointCoordinator> checkpointCoordinator_;
   std::string retention_ = "NO_EXTERNALIZED_CHECKPOINTS";

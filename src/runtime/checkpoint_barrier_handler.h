@@ -44,8 +44,9 @@ class CheckpointBarrierHandler {
       (void)gate;
       (void)channel;
     }
-    // An alignment with a timeout (a kAlignedWithTimeout barrier) started: the task calls
-    // alignmentTimedOut(id) when the timeout since the checkpoint's trigger has passed.
+    // The first barrier of a checkpoint arrived (an alignment started). With a timeout
+    // (a kAlignedWithTimeout barrier) the task calls alignmentTimedOut(id) when the
+    // timeout since the checkpoint's trigger has passed.
     virtual void alignmentStarted(const network::CheckpointBarrier& barrier) { (void)barrier; }
     // Unaligned checkpoints: every channel delivered its barrier (or ended); `alignment`
     // is the time from the first barrier to the last.

@@ -24,7 +24,7 @@ void SingleCheckpointBarrierHandler::startAlignment(const network::CheckpointBar
   for (auto& g : received_) std::fill(g.begin(), g.end(), 0);
   alignmentStart_ = std::chrono::steady_clock::now();
   startDelay_ = startDelayOf(barrier);
-  if (barrier.hasAlignmentTimeout()) target_.alignmentStarted(barrier);
+  target_.alignmentStarted(barrier);
 }
 
 void SingleCheckpointBarrierHandler::alignmentTimedOut(int64_t checkpointId) {

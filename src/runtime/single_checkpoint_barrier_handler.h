@@ -18,8 +18,10 @@
 // snapshots then and the blocked channels resume (a task whose upstream ended
 // its data sends aligned barriers, the others unaligned ones).
 //
+// Every alignment's start is told to the task (Target::alignmentStarted: it
+// counts the bytes processed while aligning, Flink's processed_data).
 // Aligned-checkpoint timeout (kAlignedWithTimeout barriers): the checkpoint
-// aligns, and the task is told (Target::alignmentStarted) so that it calls
+// aligns, and the task (told by Target::alignmentStarted) calls
 // alignmentTimedOut() once the timeout since the trigger passed; if the
 // alignment is still running then, it switches to unaligned, and the barriers
 // still queued on the consumer side of the missing channels become priority

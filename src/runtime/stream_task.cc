@@ -8,6 +8,7 @@
 
 #include "checkpoint/channel_state.h"
 #include "runtime/channel_state_collector.h"
+#include "runtime/channel_state_file_groups.h"
 #include "state/state_snapshot.h"
 
 namespace weir::runtime {
@@ -114,6 +115,7 @@ struct StreamTask::SnapshotInProgress {
     state::AsyncOperatorSnapshot operatorState;
   };
   int64_t id = 0;
+  network::CheckpointKind kind = network::CheckpointKind::kCheckpoint;
   std::vector<OperatorParts> parts;
   SubtaskCheckpointMetrics metrics;
   std::unique_ptr<ChannelStateCollector> channels;  // unaligned checkpoints only
@@ -235,7 +237,15 @@ void StreamTask::abortCheckpointOnBarrier(int64_t checkpointId, const std::strin
 }
 
 void StreamTask::alignmentStarted(const network::CheckpointBarrier& barrier) {
-  registerAlignmentTimer(barrier);
+  alignmentStartId_ = barrier.id;
+  alignmentStartBytes_ = inputBytesTaken();
+  if (barrier.hasAlignmentTimeout()) registerAlignmentTimer(barrier);
+}
+
+uint64_t StreamTask::inputBytesTaken() const {
+  uint64_t bytes = 0;
+  for (const auto& r : readers_) bytes += r->bufferBytesTaken();
+  return bytes;
 }
 
 void StreamTask::registerAlignmentTimer(const network::CheckpointBarrier& barrier) {
@@ -257,6 +267,8 @@ void StreamTask::allBarriersArrived(int64_t checkpointId, std::chrono::nanosecon
   if (!unalignedInProgress_ || unalignedInProgress_->id != checkpointId) return;
   std::unique_ptr<SnapshotInProgress> snap = std::move(unalignedInProgress_);
   snap->metrics.alignmentDuration = std::chrono::duration_cast<std::chrono::milliseconds>(alignment);
+  if (alignmentStartId_ == checkpointId)
+    snap->metrics.bytesProcessedDuringAlignment = inputBytesTaken() - alignmentStartBytes_;
   d_.metrics->lastCheckpointAlignmentNanos.store(alignment.count(), std::memory_order_relaxed);
   submitAsyncPart(std::move(snap));
 }
@@ -279,6 +291,7 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
   // backend captures a copy-on-write view. Nothing else runs on this thread meanwhile.
   auto snap = std::make_unique<SnapshotInProgress>();
   snap->id = id;
+  snap->kind = barrier.kind;
   for (size_t i = 0; i < operators_.size(); ++i) {
     invokeUserFunction(*operators_[i], [&] {
       operators_[i]->snapshotState(id);
@@ -325,6 +338,10 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
   metrics.alignmentDuration = std::chrono::duration_cast<std::chrono::milliseconds>(alignment);
   metrics.startDelay = std::chrono::duration_cast<std::chrono::milliseconds>(startDelay);
   metrics.unaligned = unaligned;
+  // Aligned, the alignment is over; unaligned, it goes on until allBarriersArrived. (Sources
+  // and the at-least-once tracker do not align.)
+  if (alignmentStartId_ == id)
+    metrics.bytesProcessedDuringAlignment = inputBytesTaken() - alignmentStartBytes_;
   if (unaligned && !readers_.empty()) {
     unalignedInProgress_ = std::move(snap);  // completes in allBarriersArrived
     return;
@@ -335,17 +352,33 @@ void StreamTask::performCheckpoint(const network::CheckpointBarrier& barrier,
 void StreamTask::submitAsyncPart(std::unique_ptr<SnapshotInProgress> snap) {
   JobMasterGateway* jm = &jobMaster_;
   checkpoint::CheckpointStorage* storage = d_.checkpointing.storage;
-  int vertex = d_.vertexId, subtask = d_.subtaskIndex;
+  // With unaligned checkpoints every checkpoint's channel state (possibly none) goes
+  // through the vertex's file groups; savepoints are always aligned and skip them.
+  ChannelStateFileGroups* groups =
+      snap->kind == network::CheckpointKind::kCheckpoint ? d_.checkpointing.channelStateFiles : nullptr;
+  int vertex = d_.vertexId, subtask = d_.subtaskIndex, parallelism = d_.parallelism;
   std::string headOperatorId = d_.chain.front().operatorId;
   if (snap->channels) snap->metrics.bytesPersistedDuringAlignment = snap->channels->bytes();
   // The asynchronous part owns everything it needs: the task may end before it runs.
   // (A shared_ptr, as the executor takes copyable jobs; the job holds the only reference.)
   d_.checkpointing.executor->submit([snap = std::shared_ptr<SnapshotInProgress>(std::move(snap)), jm, storage,
-                                     vertex, subtask, headOperatorId = std::move(headOperatorId)]() mutable {
+                                     groups, vertex, subtask, parallelism,
+                                     headOperatorId = std::move(headOperatorId)]() mutable {
     auto asyncStart = std::chrono::steady_clock::now();
     const int64_t id = snap->id;
     SubtaskCheckpointMetrics metrics = snap->metrics;
     TaskStateSnapshot snapshot;
+    auto decline = [jm, vertex, subtask, id](const std::string& what) {
+      jm->declineCheckpoint(vertex, subtask, id, checkpoint::CheckpointFailureReason::kAsyncSnapshotFailed,
+                            "asynchronous part failed: " + what);
+    };
+    auto acknowledge = [jm, vertex, subtask, id, asyncStart](TaskStateSnapshot& snapshot,
+                                                             SubtaskCheckpointMetrics& metrics) {
+      metrics.asyncDuration = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - asyncStart);
+      jm->acknowledgeCheckpoint(vertex, subtask, id, std::move(snapshot), metrics);
+    };
+    std::unique_ptr<ChannelStateCollector> channels = std::move(snap->channels);
     try {
       for (SnapshotInProgress::OperatorParts& p : snap->parts) {
         checkpoint::OperatorSubtaskState s;
@@ -367,11 +400,11 @@ void StreamTask::submitAsyncPart(std::unique_ptr<SnapshotInProgress> snap) {
         }
         if (!s.empty()) snapshot[p.operatorId] = std::move(s);
       }
-      if (snap->channels && !snap->channels->empty()) {
+      if (groups == nullptr && channels && !channels->empty()) {
         checkpoint::ChannelStateHandle handle;
-        const std::string bytes = checkpoint::encodeChannelState(
-            snap->channels->inputChannels(), snap->channels->resultSubpartitions(), handle);
-        snap->channels.reset();
+        const std::string bytes = checkpoint::encodeChannelState(channels->inputChannels(),
+                                                                 channels->resultSubpartitions(), handle);
+        channels.reset();
         auto out = storage->createOutputStream(id, checkpoint::StateScope::kExclusive);
         if (!out.isOk()) throw StatusException(out.status());
         Status written = (*out)->write(bytes.data(), bytes.size());
@@ -387,8 +420,7 @@ void StreamTask::submitAsyncPart(std::unique_ptr<SnapshotInProgress> snap) {
       }
     } catch (const std::exception& e) {
       snap.reset();
-      jm->declineCheckpoint(vertex, subtask, id, checkpoint::CheckpointFailureReason::kAsyncSnapshotFailed,
-                            std::string("asynchronous part failed: ") + e.what());
+      decline(e.what());
       return;
     }
     // Release the copy-on-write views before acknowledging: the acknowledgement
@@ -397,9 +429,26 @@ void StreamTask::submitAsyncPart(std::unique_ptr<SnapshotInProgress> snap) {
     // maps' pools, so the next checkpoint's page copies would take fresh memory
     // (page faults on the task thread) instead of them (see heap_state_map.h).
     snap.reset();
-    metrics.asyncDuration =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asyncStart);
-    jm->acknowledgeCheckpoint(vertex, subtask, id, std::move(snapshot), metrics);
+    if (groups == nullptr) {
+      acknowledge(snapshot, metrics);
+      return;
+    }
+    // The group's last member writes the shared file and runs every member's callback.
+    groups->add(vertex, parallelism, subtask, id, std::move(channels),
+                [snapshot = std::move(snapshot), metrics, headOperatorId, decline,
+                 acknowledge](Result<std::optional<checkpoint::ChannelStateHandle>> handle) mutable {
+                  if (!handle.isOk()) {
+                    decline(handle.status().toString());
+                    return;
+                  }
+                  if (handle->has_value()) {
+                    for (const auto* sections : {&(*handle)->inputChannels, &(*handle)->resultSubpartitions})
+                      for (const checkpoint::ChannelStateSection& sec : *sections)
+                        metrics.stateSize += sec.size;
+                    snapshot[headOperatorId].channelState.push_back(std::move(**handle));
+                  }
+                  acknowledge(snapshot, metrics);
+                });
   });
 }
 

@@ -99,6 +99,7 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   // checkpoint to unaligned where it still aligns or queues.
   void registerAlignmentTimer(const network::CheckpointBarrier& barrier);
   void allBarriersArrived(int64_t checkpointId, std::chrono::nanoseconds alignment) override;
+  uint64_t inputBytesTaken() const;  // by every input reader, since the task started
   struct SnapshotInProgress;
   // Hands a checkpoint's synchronous parts to the executor, which writes them and acknowledges.
   void submitAsyncPart(std::unique_ptr<SnapshotInProgress> snapshot);
@@ -125,6 +126,8 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   int64_t lastTriggeredCheckpoint_ = -1;  // task thread: sources ignore older or repeated triggers
   bool finishAllowed_ = true;             // task thread: a source whose data ended may end
   bool dataEnded_ = false;                // task thread: EndOfData went out (barriers go aligned)
+  int64_t alignmentStartId_ = -1;         // task thread: the checkpoint of the last alignment,
+  uint64_t alignmentStartBytes_ = 0;      // and inputBytesTaken() when it started
   // Raised (any thread) when the task loop should take control back between records: a
   // priority event arrived on an input. Shared with the gates' priority listeners.
   std::shared_ptr<std::atomic<bool>> interrupt_ = std::make_shared<std::atomic<bool>>(false);

@@ -34,6 +34,8 @@
 
 namespace weir::runtime {
 
+class ChannelStateFileGroups;
+
 struct ChainedOperator {
   int nodeId = -1;
   std::string name;
@@ -88,6 +90,8 @@ struct TaskCheckpointing {
   std::chrono::milliseconds alignedCheckpointTimeout{0};
   checkpoint::CheckpointStorage* storage = nullptr;  // owned by the JobMaster
   AsyncExecutor* executor = nullptr;                 // owned by the JobMaster
+  // With `unaligned`: where every checkpoint's channel state goes (shared files).
+  ChannelStateFileGroups* channelStateFiles = nullptr;  // owned by the JobMaster
 };
 
 // What one subtask snapshotted, per operator id.

@@ -69,7 +69,7 @@ class RecordingTarget final : public CheckpointBarrierHandler::Target {
                   join(read) + "]");
   }
   void alignmentStarted(const CheckpointBarrier& b) override {
-    log.push_back("alignment with timeout " + std::to_string(b.id));
+    if (b.hasAlignmentTimeout()) log.push_back("alignment with timeout " + std::to_string(b.id));
   }
   void allBarriersArrived(int64_t id, std::chrono::nanoseconds) override {
     log.push_back("complete " + std::to_string(id) + " after [" + join(read) + "]");

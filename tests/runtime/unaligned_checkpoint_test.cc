@@ -262,5 +262,21 @@ TEST(UnalignedCheckpointConfigTest, AtLeastOnceModeRejectsUnalignedCheckpoints) 
   }
 }
 
+TEST(UnalignedCheckpointConfigTest, RejectsFewerThanOneSubtaskPerChannelStateFile) {
+  StreamExecutionEnvironment env;
+  env.configuration().set("execution.checkpointing.interval", "1 s");
+  env.configuration().set("execution.checkpointing.unaligned.enabled", "true");
+  env.configuration().set("execution.checkpointing.unaligned.max-subtasks-per-channel-state-file", "0");
+  env.fromSequence(1, 10).sinkTo(std::make_shared<DiscardingSink<int64_t>>());
+  try {
+    env.execute("bad-config");
+    FAIL() << "the job was deployed";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("max-subtasks-per-channel-state-file must be at least 1"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace weir

@@ -104,6 +104,12 @@ inline const ConfigOption<bool> kUnalignedCheckpoints{
     "Unaligned checkpoints (EXACTLY_ONCE only): barriers overtake the buffered data, which is stored in the "
     "checkpoint, so checkpoints stay fast under backpressure. Savepoints and checkpoints after the data "
     "ended stay aligned."};
+inline const ConfigOption<int32_t> kMaxSubtasksPerChannelStateFile{
+    "execution.checkpointing.unaligned.max-subtasks-per-channel-state-file",
+    5,
+    {},
+    "With unaligned checkpoints: how many subtasks of one vertex write their in-flight data into one "
+    "file per checkpoint (fewer files; 1 means a file per subtask)."};
 inline const ConfigOption<milliseconds> kAlignedCheckpointTimeout{
     "execution.checkpointing.aligned-checkpoint-timeout",
     milliseconds(0),
