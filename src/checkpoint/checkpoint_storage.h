@@ -6,7 +6,9 @@
 //   <dir>/<job-id>/chk-<N>/<files>     state exclusive to checkpoint N
 //   <dir>/<job-id>/shared/             state shared by checkpoints (incremental, later)
 //   <dir>/<job-id>/taskowned/          state owned by tasks (later)
-// Handles name files relative to <dir>/<job-id>.
+// Handles name files relative to <dir>/<job-id>. A savepoint (withSavepoints) is a
+// directory of its own, anywhere (`execution.checkpointing.savepoint-dir`):
+//   <target>/savepoint-<job id prefix>-<random>/_metadata and its files, named relative to it.
 //
 // A CheckpointStateOutputStream collects bytes for one piece of state and, on
 // closeAndGetHandle(), returns a handle: inline bytes when the state is smaller
@@ -57,6 +59,19 @@ class CheckpointStorage {
     return describe() + "/chk-" + std::to_string(checkpointId);
   }
 
+  // Savepoints: creates the directory of savepoint `id`,
+  // <targetDirectory>/savepoint-<job id's first 6 characters>-<12 random hex digits>, and
+  // returns its absolute path. From then on every other method takes `id` to mean that
+  // directory: the savepoint's files lie flat in it, named relative to it (so it can be
+  // moved), and its _metadata goes there. Once the metadata is written the storage forgets
+  // the location: nothing the job does afterwards deletes a complete savepoint.
+  // discardLocation(id) before that deletes the unfinished directory.
+  virtual Result<std::string> initializeSavepointLocation(int64_t id, const std::string& targetDirectory) {
+    (void)id;
+    (void)targetDirectory;
+    return Status::failedPrecondition(describe() + " cannot write savepoints");
+  }
+
   // Creates the location of checkpoint `id` (the chk-N directory).
   virtual Status initializeLocation(int64_t checkpointId) = 0;
   virtual Result<std::unique_ptr<CheckpointStateOutputStream>> createOutputStream(int64_t checkpointId,
@@ -79,16 +94,33 @@ Result<std::unique_ptr<CheckpointStorage>> createFileSystemCheckpointStorage(con
 // Reads the state of checkpoints in `jobDirectory` (the directory file handles are
 // relative to, e.g. ResolvedCheckpoint::jobDirectory) without creating anything there.
 std::unique_ptr<StateReader> createFileStateReader(const std::string& jobDirectory);
+// `checkpoints` plus savepoint locations (initializeSavepointLocation) on the file
+// system, whatever `checkpoints` keeps its checkpoints in; `jobId` names them.
+std::unique_ptr<CheckpointStorage> withSavepoints(std::unique_ptr<CheckpointStorage> checkpoints,
+                                                  const std::string& jobId, uint64_t inlineThreshold);
 // Keeps everything in memory; for tests.
 std::unique_ptr<CheckpointStorage> createMemoryCheckpointStorage(uint64_t inlineThreshold);
 
-// The checkpoint directory (or _metadata file) a user passes to `weir run -s`:
-// reads and returns the metadata bytes and the job directory (handles are relative to it).
+// The checkpoint or savepoint directory (or its _metadata file) a user passes to
+// `weir run -s`: reads and returns the metadata bytes and the directory its handles are
+// relative to (a checkpoint's job directory; a savepoint's own directory).
 struct ResolvedCheckpoint {
   std::string jobDirectory;
   int64_t checkpointId = 0;
   std::string metadataBytes;
 };
 Result<ResolvedCheckpoint> resolveCheckpointPath(const std::string& path);
+
+// `weir savepoint --dispose <path>`: deletes the savepoint at `path` (its directory or
+// _metadata) and nothing else: the state files its metadata names, then the _metadata,
+// then the directory if nothing else is in it. A checkpoint is refused (its job owns
+// it), and so is metadata naming a file outside the directory, before anything is deleted.
+struct DisposedSavepoint {
+  std::string directory;
+  int filesDeleted = 0;           // including _metadata
+  bool directoryRemoved = false;  // else leftOver lists what kept it
+  std::vector<std::string> leftOver;
+};
+Result<DisposedSavepoint> disposeSavepoint(const std::string& path);
 
 }  // namespace weir::checkpoint

@@ -27,10 +27,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <random>
+#include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -278,7 +281,8 @@ class FileStateOutputStream final : public CheckpointStateOutputStream {
   // The file is created in the existing scope directory, never the directory
   // itself: a stream that outlives an aborted checkpoint must not recreate chk-N.
   Status createFile() {
-    relativePath_ = relativeDirectory_ + "/" + randomFileName();
+    relativePath_ =
+        relativeDirectory_.empty() ? randomFileName() : relativeDirectory_ + "/" + randomFileName();
     absolutePath_ = (jobDirectory_ / relativePath_).string();
     fd_ = FileDescriptor(::open(absolutePath_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd_.valid()) {
@@ -334,7 +338,7 @@ class FileStateOutputStream final : public CheckpointStateOutputStream {
   }
 
   const fs::path jobDirectory_;
-  const std::string relativeDirectory_;  // "chk-3", "shared" or "taskowned"
+  const std::string relativeDirectory_;  // "chk-3", "shared", "taskowned" or "" (a savepoint's)
   const uint64_t inlineThreshold_;
   const SyncDirectoryOnClose syncDirectory_;
   std::string inline_;        // all bytes, while the state is below the inline threshold
@@ -348,6 +352,42 @@ class FileStateOutputStream final : public CheckpointStateOutputStream {
   std::string absolutePath_;
   bool closed_ = false;
 };
+
+// Writes `dir`/_metadata atomically: temp file, fsync, rename, fsync of `dir` and of
+// its parent (which makes `dir` itself durable).
+Status writeMetadataFile(const fs::path& dir, const std::string& bytes) {
+  // The leading dot keeps the temp file out of the way of anything that lists the directory.
+  const std::string temp = (dir / ("." + std::string(kMetadataFileName) + "." + randomFileName())).string();
+  const std::string target = (dir / kMetadataFileName).string();
+  Status status = writeFileDurably(temp, bytes);
+  if (status.isOk() && ::rename(temp.c_str(), target.c_str()) != 0) status = errnoStatus(target, "rename to");
+  if (!status.isOk()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  WEIR_RETURN_IF_ERROR(syncDirectory(dir));
+  return syncDirectory(dir.parent_path());
+}
+
+// Deletes a checkpoint's (or an unfinished savepoint's) directory. Moved aside first:
+// the asynchronous part of an aborted checkpoint may still be writing into it, and a
+// file it created while the directory was being deleted left the directory behind
+// ("Directory not empty"). After the rename its new files fail to open (the directory
+// is gone) instead of racing the delete; a create already under way when the rename
+// happened can still land in the moved directory, hence the second attempt.
+Status discardDirectory(const fs::path& dir) {
+  const fs::path trash =
+      dir.parent_path() / ("." + dir.filename().string() + ".discarded." + randomFileName());
+  std::error_code ec;
+  fs::rename(dir, trash, ec);
+  if (ec == std::errc::no_such_file_or_directory) return Status::ok();  // already gone
+  if (ec) return Status::ioError(dir.string() + ": cannot move aside to delete it: " + ec.message());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    fs::remove_all(trash, ec);
+    if (!ec) return Status::ok();
+  }
+  return Status::ioError(trash.string() + ": cannot delete: " + ec.message());
+}
 
 class FileStateReader final : public StateReader {
  public:
@@ -410,38 +450,12 @@ class FileSystemCheckpointStorage final : public CheckpointStorage {
 
   Status writeMetadata(int64_t checkpointId, const std::string& bytes) override {
     WEIR_RETURN_IF_ERROR(initializeLocation(checkpointId));
-    const fs::path dir = checkpointDirectory(checkpointId);
-    // The leading dot keeps the temp file out of the way of anything that lists chk-N.
-    const std::string temp = (dir / ("." + std::string(kMetadataFileName) + "." + randomFileName())).string();
-    const std::string target = (dir / kMetadataFileName).string();
-    Status status = writeFileDurably(temp, bytes);
-    if (status.isOk() && ::rename(temp.c_str(), target.c_str()) != 0)
-      status = errnoStatus(target, "rename to");
-    if (!status.isOk()) {
-      ::unlink(temp.c_str());
-      return status.withContext("writing the metadata of checkpoint " + std::to_string(checkpointId));
-    }
-    WEIR_RETURN_IF_ERROR(syncDirectory(dir));
-    return syncDirectory(jobDirectory_);  // makes chk-N itself durable
+    return writeMetadataFile(checkpointDirectory(checkpointId), bytes)
+        .withContext("writing the metadata of checkpoint " + std::to_string(checkpointId));
   }
 
   Status discardLocation(int64_t checkpointId) override {
-    const fs::path dir = checkpointDirectory(checkpointId);
-    // Moved aside first: the asynchronous part of an aborted checkpoint may still be writing
-    // into chk-N, and a file it created while chk-N was being deleted left the directory
-    // behind ("Directory not empty"). After the rename its new files fail to open (chk-N is
-    // gone) instead of racing the delete; a create already under way when the rename
-    // happened can still land in the moved directory, hence the second attempt.
-    const fs::path trash = jobDirectory_ / ("." + dir.filename().string() + ".discarded." + randomFileName());
-    std::error_code ec;
-    fs::rename(dir, trash, ec);
-    if (ec == std::errc::no_such_file_or_directory) return Status::ok();  // already gone
-    if (ec) return Status::ioError(dir.string() + ": cannot move aside to delete it: " + ec.message());
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      fs::remove_all(trash, ec);
-      if (!ec) return Status::ok();
-    }
-    return Status::ioError(trash.string() + ": cannot delete: " + ec.message());
+    return discardDirectory(checkpointDirectory(checkpointId));
   }
 
   std::unique_ptr<StateReader> createReader() override {
@@ -474,7 +488,111 @@ class FileSystemCheckpointStorage final : public CheckpointStorage {
   const uint64_t inlineThreshold_;
 };
 
+// Routes the ids of savepoints in progress to their own directories, everything else
+// to the job's checkpoint storage. A savepoint's files lie flat in its directory and
+// are named relative to it, so the directory can be moved.
+class StorageWithSavepoints final : public CheckpointStorage {
+ public:
+  StorageWithSavepoints(std::unique_ptr<CheckpointStorage> checkpoints, std::string jobId,
+                        uint64_t inlineThreshold)
+      : checkpoints_(std::move(checkpoints)), jobId_(std::move(jobId)), inlineThreshold_(inlineThreshold) {}
+
+  std::string describe() const override { return checkpoints_->describe(); }
+  std::string externalPointer(int64_t checkpointId) const override {
+    if (std::optional<fs::path> dir = savepointDirectory(checkpointId)) return dir->string();
+    return checkpoints_->externalPointer(checkpointId);
+  }
+
+  Result<std::string> initializeSavepointLocation(int64_t savepointId,
+                                                  const std::string& targetDirectory) override {
+    std::string_view target = targetDirectory;
+    if (target.starts_with(kFileUriPrefix)) target.remove_prefix(kFileUriPrefix.size());
+    if (target.empty()) return Status::invalidArgument("the savepoint directory is empty");
+    std::error_code ec;
+    const fs::path base = fs::absolute(target, ec).lexically_normal();
+    if (ec) return Status::ioError(targetDirectory + ": cannot resolve: " + ec.message());
+    fs::create_directories(base, ec);
+    if (ec)
+      return Status::ioError(base.string() + ": cannot create the savepoint directory: " + ec.message());
+    // Flink's name: savepoint-<the job id's first 6 characters>-<12 random hex digits>.
+    const fs::path dir = base / ("savepoint-" + jobId_.substr(0, 6) + "-" + randomFileName().substr(0, 12));
+    if (!fs::create_directory(dir, ec) || ec) {
+      return Status::ioError(dir.string() +
+                             ": cannot create: " + (ec ? ec.message() : std::string("it already exists")));
+    }
+    std::lock_guard lock(mu_);
+    savepoints_[savepointId] = dir;
+    return dir.string();
+  }
+
+  Status initializeLocation(int64_t checkpointId) override {
+    if (savepointDirectory(checkpointId)) return Status::ok();
+    return checkpoints_->initializeLocation(checkpointId);
+  }
+
+  Result<std::unique_ptr<CheckpointStateOutputStream>> createOutputStream(int64_t checkpointId,
+                                                                          StateScope scope) override {
+    std::optional<fs::path> dir = savepointDirectory(checkpointId);
+    if (!dir) return checkpoints_->createOutputStream(checkpointId, scope);
+    if (scope != StateScope::kExclusive) {
+      return Status::failedPrecondition("savepoint " + std::to_string(checkpointId) +
+                                        " is self-contained: it has no shared or task-owned state");
+    }
+    return std::unique_ptr<CheckpointStateOutputStream>(
+        std::make_unique<FileStateOutputStream>(*dir, "", inlineThreshold_, SyncDirectoryOnClose::kNo));
+  }
+
+  Status writeMetadata(int64_t checkpointId, const std::string& bytes) override {
+    std::optional<fs::path> dir = savepointDirectory(checkpointId);
+    if (!dir) return checkpoints_->writeMetadata(checkpointId, bytes);
+    WEIR_RETURN_IF_ERROR(
+        writeMetadataFile(*dir, bytes).withContext("writing the metadata of savepoint " + dir->string()));
+    // Complete: from now on the savepoint belongs to the user, and nothing the job does
+    // (subsuming, cleaning up at its end) can reach it.
+    std::lock_guard lock(mu_);
+    savepoints_.erase(checkpointId);
+    return Status::ok();
+  }
+
+  Status discardLocation(int64_t checkpointId) override {
+    std::optional<fs::path> dir = savepointDirectory(checkpointId);
+    if (!dir) return checkpoints_->discardLocation(checkpointId);
+    {
+      std::lock_guard lock(mu_);
+      savepoints_.erase(checkpointId);
+    }
+    return discardDirectory(*dir);  // an unfinished savepoint: the job created all of it
+  }
+
+  std::unique_ptr<StateReader> createReader() override { return checkpoints_->createReader(); }
+  Result<std::vector<int64_t>> listCompletedCheckpoints() override {
+    return checkpoints_->listCompletedCheckpoints();
+  }
+  Result<std::string> readMetadata(int64_t checkpointId) override {
+    return checkpoints_->readMetadata(checkpointId);
+  }
+
+ private:
+  std::optional<fs::path> savepointDirectory(int64_t id) const {
+    std::lock_guard lock(mu_);
+    auto it = savepoints_.find(id);
+    if (it == savepoints_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  const std::unique_ptr<CheckpointStorage> checkpoints_;
+  const std::string jobId_;
+  const uint64_t inlineThreshold_;
+  mutable std::mutex mu_;
+  std::map<int64_t, fs::path> savepoints_;  // guarded by mu_: savepoints in progress
+};
+
 }  // namespace
+
+std::unique_ptr<CheckpointStorage> withSavepoints(std::unique_ptr<CheckpointStorage> checkpoints,
+                                                  const std::string& jobId, uint64_t inlineThreshold) {
+  return std::make_unique<StorageWithSavepoints>(std::move(checkpoints), jobId, inlineThreshold);
+}
 
 Result<std::unique_ptr<CheckpointStorage>> createFileSystemCheckpointStorage(const std::string& baseDir,
                                                                              const std::string& jobId,
@@ -528,8 +646,63 @@ Result<ResolvedCheckpoint> resolveCheckpointPath(const std::string& path) {
   // Parsed here too so that a bad path fails when the user gives it, with the file named.
   Result<CheckpointMetadata> metadata = deserializeMetadata(*bytes, metadataFile.string());
   if (!metadata.isOk()) return metadata.status();
-  return ResolvedCheckpoint{checkpointDirectory.parent_path().string(), metadata->checkpointId,
-                            std::move(bytes).value()};
+  // A checkpoint's files are named relative to its job directory (chk-N/...), a
+  // savepoint's relative to its own directory (it is self-contained and movable).
+  const fs::path base =
+      metadata->kind == SnapshotKind::kSavepoint ? checkpointDirectory : checkpointDirectory.parent_path();
+  return ResolvedCheckpoint{base.string(), metadata->checkpointId, std::move(bytes).value()};
+}
+
+Result<DisposedSavepoint> disposeSavepoint(const std::string& path) {
+  Result<ResolvedCheckpoint> resolved = resolveCheckpointPath(path);
+  if (!resolved.isOk()) return resolved.status();
+  const fs::path dir = resolved->jobDirectory;
+  const std::string metadataPath = (dir / kMetadataFileName).string();
+  Result<CheckpointMetadata> metadata = deserializeMetadata(resolved->metadataBytes, metadataPath);
+  if (!metadata.isOk()) return metadata.status();
+  if (metadata->kind != SnapshotKind::kSavepoint) {
+    return Status::invalidArgument(path + " is a checkpoint of job " + metadata->jobId +
+                                   ", not a savepoint: --dispose deletes savepoints only (the job that owns "
+                                   "a checkpoint deletes it)");
+  }
+  // Every file the metadata names, checked before anything is deleted: a forged path
+  // leaving the directory refuses the whole disposal.
+  std::set<std::string> files;
+  auto add = [&](const StreamStateHandle& h) -> Status {
+    if (h.isInline) return Status::ok();
+    if (!staysInsideJobDirectory(h.relativePath)) {
+      return Status::corruption(metadataPath + ": state file path '" + h.relativePath +
+                                "' is not inside the savepoint directory; nothing was deleted");
+    }
+    files.insert(h.relativePath);
+    return Status::ok();
+  };
+  for (const OperatorState& op : metadata->operators) {
+    for (const auto& [subtask, state] : op.subtaskStates) {
+      for (const KeyGroupsStateHandle& h : state.keyedState) WEIR_RETURN_IF_ERROR(add(h.stream));
+      for (const OperatorStateHandle& h : state.operatorState) WEIR_RETURN_IF_ERROR(add(h.stream));
+      for (const ChannelStateHandle& h : state.channelState) WEIR_RETURN_IF_ERROR(add(h.stream));
+    }
+  }
+  DisposedSavepoint out;
+  out.directory = dir.string();
+  for (const std::string& f : files) {
+    const fs::path p = dir / f;
+    std::error_code ec;
+    if (fs::remove(p, ec)) ++out.filesDeleted;
+    if (ec) return Status::ioError(p.string() + ": cannot delete: " + ec.message());
+  }
+  // The metadata last: until it goes, the savepoint is still recognisable (and a second
+  // --dispose finishes what a failed one started).
+  std::error_code ec;
+  if (!fs::remove(metadataPath, ec) || ec)
+    return Status::ioError(metadataPath + ": cannot delete: " + (ec ? ec.message() : "it vanished"));
+  ++out.filesDeleted;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    out.leftOver.push_back(it->path().filename().string());
+  std::sort(out.leftOver.begin(), out.leftOver.end());
+  if (out.leftOver.empty()) out.directoryRemoved = fs::remove(dir, ec) && !ec;
+  return out;
 }
 
 }  // namespace weir::checkpoint

@@ -92,6 +92,21 @@ class CheckpointCommand : public JobCommand {
   int execute();
 };
 
+// weir savepoint <jobId> [targetDirectory] [--type canonical|native]: triggers a
+// savepoint and prints its path once complete.
+// weir savepoint --dispose <path>: deletes that savepoint (on this machine's file system).
+class SavepointCommand : public JobCommand {
+ public:
+  explicit SavepointCommand(CLI::App& app);
+  int execute();
+
+ private:
+  int dispose();
+  std::string targetDirectory_;
+  std::string type_ = "canonical";
+  std::string disposePath_;
+};
+
 // weir checkpoints <jobId>: counts, summary and history of the job's checkpoints.
 class CheckpointsCommand : public JobCommand {
  public:

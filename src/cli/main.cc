@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   weir::cli::CancelCommand cancel(app);
   weir::cli::CheckpointCommand checkpoint(app);
   weir::cli::CheckpointsCommand checkpoints(app);
+  weir::cli::SavepointCommand savepoint(app);
   weir::cli::MetricsCommand metrics(app);
   try {
     app.parse(argc, argv);
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   if (cancel.selected()) return cancel.execute();
   if (checkpoint.selected()) return checkpoint.execute();
   if (checkpoints.selected()) return checkpoints.execute();
+  if (savepoint.selected()) return savepoint.execute();
   if (metrics.selected()) return metrics.execute();
   return 0;
 }

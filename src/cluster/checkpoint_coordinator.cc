@@ -92,7 +92,7 @@ void CheckpointCoordinator::run() {
       auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
       if (slotFree && now >= earliest) {
         const int64_t requests = soonRequested_;  // requests made later want a later checkpoint
-        bool triggered = triggerLocked(lock).isOk();
+        bool triggered = triggerLocked(lock, TriggerRequest{}).isOk();
         if (triggered) soonServed_ = std::max(soonServed_, requests);
         if (urgent && !triggered) soonRetryAt = now + std::chrono::milliseconds(10);
         nextTrigger = std::chrono::steady_clock::now() + options_.interval;
@@ -110,7 +110,13 @@ void CheckpointCoordinator::run() {
   }
 }
 
-Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
+Result<int64_t> CheckpointCoordinator::triggerCheckpoint() { return triggerWhenFree(TriggerRequest{}); }
+
+Result<int64_t> CheckpointCoordinator::triggerSavepoint(const std::string& targetDirectory) {
+  return triggerWhenFree(TriggerRequest{network::CheckpointKind::kSavepoint, targetDirectory});
+}
+
+Result<int64_t> CheckpointCoordinator::triggerWhenFree(const TriggerRequest& request) {
   std::unique_lock lock(mu_);
   // As in Flink, a user's request waits behind the checkpoints in progress instead of
   // being refused, and goes before the next periodic one (the scheduler holds back
@@ -128,7 +134,7 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
       " checkpoints still in progress");
   if (slotFree) {
     userTriggerInFlight_ = true;
-    r = triggerLocked(lock);
+    r = triggerLocked(lock, request);
     userTriggerInFlight_ = false;
   }
   --userTriggersWaiting_;
@@ -136,7 +142,8 @@ Result<int64_t> CheckpointCoordinator::triggerCheckpoint() {
   return r;
 }
 
-Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock) {
+Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex>& lock,
+                                                     const TriggerRequest& request) {
   if (stopped_) return Status::failedPrecondition("the job is shutting down");
   if (suspended_) return Status::failedPrecondition("the job is restarting");
   if (inProgressLocked() >= options_.maxConcurrent) {
@@ -159,21 +166,33 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
     return Status::failedPrecondition("not all tasks are running");
   }
   int64_t id = nextId_++;
-  Status s = storage_.initializeLocation(id);
+  const bool savepoint = request.kind == network::CheckpointKind::kSavepoint;
+  std::string savepointPath;
+  Status s = Status::ok();
+  if (savepoint) {
+    Result<std::string> dir = storage_.initializeSavepointLocation(id, request.savepointTargetDirectory);
+    s = dir.status();
+    if (dir.isOk()) savepointPath = std::move(dir).value();
+  } else {
+    s = storage_.initializeLocation(id);
+  }
   if (!s.isOk()) {
+    statsTracker_.reportPending(id, runtime::wallClockMillis(), tasksToAcknowledge_, request.kind);
     statsTracker_.reportFailed(id, runtime::wallClockMillis(), s.toString());
-    return s.withContext("checkpoint " + std::to_string(id));
+    return s.withContext(std::string(savepoint ? "savepoint " : "checkpoint ") + std::to_string(id));
   }
   Pending p;
   p.id = id;
+  p.kind = request.kind;
+  p.savepointPath = std::move(savepointPath);
   p.timestampMillis = runtime::wallClockMillis();
   p.triggered = std::chrono::steady_clock::now();
   int64_t ts = p.timestampMillis;
   pending_.emplace(id, std::move(p));
-  statsTracker_.reportPending(id, ts, tasksToAcknowledge_);
+  statsTracker_.reportPending(id, ts, tasksToAcknowledge_, request.kind);
   lock.unlock();
-  spdlog::info("triggering checkpoint {} of job {}", id, jobId_);
-  std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts);
+  spdlog::info("triggering {} {} of job {}", savepoint ? "savepoint" : "checkpoint", id, jobId_);
+  std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts, request.kind);
   lock.lock();
   auto it = pending_.find(id);
   if (it != pending_.end()) {
@@ -215,6 +234,8 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   md.jobId = jobId_;
   md.jobName = jobName_;
   md.timestampMillis = p.timestampMillis;
+  const bool savepoint = p.kind == network::CheckpointKind::kSavepoint;
+  md.kind = savepoint ? checkpoint::SnapshotKind::kSavepoint : checkpoint::SnapshotKind::kCheckpoint;
   for (const CheckpointedOperator& op : operators_) {
     checkpoint::OperatorState os;
     os.operatorId = op.operatorId;
@@ -243,6 +264,19 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
     // Put it back so that abort sees it and deletes its files.
     pending_.emplace(id, std::move(p));
     abortLocked(lock, id, checkpoint::CheckpointFailureReason::kMetadataWriteFailed, written.toString());
+    return;
+  }
+  if (savepoint) {
+    // The user's now (the storage forgot its location): not retained for failover, not
+    // subsumed, no notification to the tasks.
+    const std::string& path = p.savepointPath;
+    auto duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - p.triggered);
+    statsTracker_.reportCompleted(id, duration, path, /*discarded=*/false);
+    lock.unlock();
+    spdlog::info("completed savepoint {} of job {} ({} ms): {}", id, jobId_, duration.count(), path);
+    lock.lock();
+    cv_.notify_all();  // a slot is free
     return;
   }
   if (latest_ && latest_->checkpointId > id) {
@@ -294,7 +328,9 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
   pending_.erase(it);
   statsTracker_.reportFailed(id, runtime::wallClockMillis(), message);
   bool failJob = false;
-  if (checkpoint::countsAgainstTolerance(reason)) {
+  // A failed savepoint is the user's request failing, not the job's checkpointing (Flink's
+  // CheckpointFailureManager ignores savepoints too).
+  if (p.kind == network::CheckpointKind::kCheckpoint && checkpoint::countsAgainstTolerance(reason)) {
     ++consecutiveFailures_;
     failJob = consecutiveFailures_ > options_.tolerableFailures;
   }

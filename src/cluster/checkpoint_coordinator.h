@@ -58,8 +58,8 @@ class CheckpointCoordinatorGateway {
   // Snapshots the operator coordinators and triggers the source tasks; returns the
   // coordinators' states by operator id (a coordinator triggers its own subtasks right
   // after its snapshot, see OperatorCoordinator::checkpointCoordinator).
-  virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId,
-                                                                int64_t timestampMillis) = 0;
+  virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
+                                                                network::CheckpointKind kind) = 0;
   virtual void notifyCheckpointComplete(int64_t checkpointId) = 0;
   virtual void notifyCheckpointAborted(int64_t checkpointId) = 0;
   virtual void failJob(const std::string& cause) = 0;
@@ -94,6 +94,13 @@ class CheckpointCoordinator {
   // it waits behind the checkpoints in progress (up to the checkpoint timeout) and goes
   // before the next periodic one. Returns its id or why not.
   Result<int64_t> triggerCheckpoint();
+  // Triggers a savepoint the same way, into a new directory under `targetDirectory`
+  // (CheckpointStorage::initializeSavepointLocation). Unlike a checkpoint, a savepoint
+  // is always aligned, is not used for failover, is never deleted by the job once
+  // complete, commits no side effects (tasks are not notified; its sink transactions are
+  // committed by the next checkpoint, as in Flink 1.15+), and its failure does not count
+  // against tolerable-failed-checkpoints. Returns its id or why not.
+  Result<int64_t> triggerSavepoint(const std::string& targetDirectory);
 
   void acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
                    const runtime::SubtaskCheckpointMetrics& metrics);
@@ -111,8 +118,15 @@ class CheckpointCoordinator {
   void restoredFrom(const checkpoint::CheckpointMetadata& restored);
 
  private:
+  // What a trigger asks for: a checkpoint, or a savepoint into a directory.
+  struct TriggerRequest {
+    network::CheckpointKind kind = network::CheckpointKind::kCheckpoint;
+    std::string savepointTargetDirectory;
+  };
   struct Pending {
     int64_t id = 0;
+    network::CheckpointKind kind = network::CheckpointKind::kCheckpoint;
+    std::string savepointPath;  // savepoints: their directory
     int64_t timestampMillis = 0;
     std::chrono::steady_clock::time_point triggered;
     std::map<std::pair<int, int>, runtime::TaskStateSnapshot> acks;
@@ -123,7 +137,8 @@ class CheckpointCoordinator {
   };
 
   void run();
-  Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock);
+  Result<int64_t> triggerWhenFree(const TriggerRequest& request);
+  Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock, const TriggerRequest& request);
   void completeLocked(std::unique_lock<std::mutex>& lock, int64_t id);
   void abortLocked(std::unique_lock<std::mutex>& lock, int64_t id, checkpoint::CheckpointFailureReason reason,
                    const std::string& message);

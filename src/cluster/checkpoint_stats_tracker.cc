@@ -52,10 +52,11 @@ CheckpointStatsTracker::CheckpointStatsTracker(int historySize)
     : historySize_(size_t(std::max(historySize, 0))) {}
 
 void CheckpointStatsTracker::reportPending(int64_t id, int64_t triggerTimestampMillis,
-                                           int subtasksToAcknowledge) {
+                                           int subtasksToAcknowledge, network::CheckpointKind kind) {
   std::lock_guard lock(mu_);
   CheckpointStats& s = pending_[id];
   s.id = id;
+  s.isSavepoint = kind == network::CheckpointKind::kSavepoint;
   s.triggerTimestampMillis = triggerTimestampMillis;
   s.total = subtasksToAcknowledge;
   ++stats_.total;
@@ -97,7 +98,8 @@ void CheckpointStatsTracker::reportCompleted(int64_t id, std::chrono::millisecon
   stats_.summary.checkpointedSize.add(double(s.checkpointedSize));
   stats_.summary.processedData.add(double(s.processedData));
   stats_.summary.persistedData.add(double(s.persistedData));
-  if (!discarded && (!stats_.latestCompleted || stats_.latestCompleted->id < id)) stats_.latestCompleted = s;
+  std::optional<CheckpointStats>& latest = s.isSavepoint ? stats_.latestSavepoint : stats_.latestCompleted;
+  if (!discarded && (!latest || latest->id < id)) latest = s;
   remember(s);
 }
 

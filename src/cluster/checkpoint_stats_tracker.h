@@ -50,6 +50,7 @@ struct CheckpointStats {
   uint64_t processedData = 0;     // bytes processed during alignment
   uint64_t persistedData = 0;     // in-flight bytes persisted (unaligned checkpoints)
   bool unaligned = false;
+  bool isSavepoint = false;
   int acknowledged = 0;
   int total = 0;
   std::string externalPath;  // completed: where its metadata is
@@ -101,7 +102,8 @@ struct CheckpointStatsSnapshot {
   int64_t completed = 0;
   int64_t failed = 0;
   CompletedCheckpointSummary summary;
-  std::optional<CheckpointStats> latestCompleted;
+  std::optional<CheckpointStats> latestCompleted;  // checkpoints only
+  std::optional<CheckpointStats> latestSavepoint;
   std::optional<CheckpointStats> latestFailed;
   std::optional<RestoredCheckpointStats> latestRestored;
   std::deque<CheckpointStats> history;  // by id, newest last
@@ -115,7 +117,8 @@ class CheckpointStatsTracker {
   static constexpr int kDefaultHistorySize = 10;  // web.checkpoints.history
   explicit CheckpointStatsTracker(int historySize = kDefaultHistorySize);
 
-  void reportPending(int64_t id, int64_t triggerTimestampMillis, int subtasksToAcknowledge);
+  void reportPending(int64_t id, int64_t triggerTimestampMillis, int subtasksToAcknowledge,
+                     network::CheckpointKind kind = network::CheckpointKind::kCheckpoint);
   void reportAcknowledged(int64_t id, int vertexId, int subtaskIndex, int64_t ackTimestampMillis,
                           const runtime::SubtaskCheckpointMetrics& metrics);
   // A completion whose `discarded` is true was subsumed by a newer one that completed

@@ -122,4 +122,11 @@ Result<int64_t> Dispatcher::triggerCheckpoint(const std::string& jobId) {
   return it->second->triggerCheckpoint();
 }
 
+Result<int64_t> Dispatcher::triggerSavepoint(const std::string& jobId, const std::string& targetDirectory) {
+  std::shared_lock lock(mu_);
+  auto it = running_.find(jobId);
+  if (it == running_.end()) return notRunningLocked(jobId);
+  return it->second->triggerSavepoint(targetDirectory);
+}
+
 }  // namespace weir::cluster

@@ -67,6 +67,8 @@ class Dispatcher {
   // duration, holding the shared lock (so the job is archived after it returns).
   // NotFound for an unknown id; FailedPrecondition for an ended job or a refusal.
   Result<int64_t> triggerCheckpoint(const std::string& jobId);
+  // The same for a savepoint into `targetDirectory` (empty: the job's configured one).
+  Result<int64_t> triggerSavepoint(const std::string& jobId, const std::string& targetDirectory);
 
  private:
   void archive(const std::string& jobId);

@@ -240,6 +240,8 @@ Status JobMaster::setUpCheckpointing() {
                  jobId_);
     checkpointStorage_ = checkpoint::createMemoryCheckpointStorage(inlineThreshold);
   }
+  // Savepoints go to directories of their own, whatever keeps the checkpoints.
+  checkpointStorage_ = checkpoint::withSavepoints(std::move(checkpointStorage_), jobId_, inlineThreshold);
   if (unalignedCheckpoints_) {
     const int perFile = config_->get(options::kMaxSubtasksPerChannelStateFile);
     if (perFile < 1) {
@@ -720,10 +722,12 @@ bool JobMaster::allTasksRunning() {
 }
 
 std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
-                                                                 int64_t timestampMillis) {
+                                                                 int64_t timestampMillis,
+                                                                 network::CheckpointKind kind) {
   std::map<std::string, std::string> states;
-  {
-    // Every source's EndOfData precedes this checkpoint's barriers: it is a final one.
+  if (kind == network::CheckpointKind::kCheckpoint) {
+    // Every source's EndOfData precedes this checkpoint's barriers: it is a final one
+    // (a savepoint never is: it notifies nobody, so it could not let the sources end).
     std::lock_guard lock(mu_);
     if (sourcesAtEndOfData_ == sourceTasks_ && finalCheckpointId_ == 0) finalCheckpointId_ = checkpointId;
   }
@@ -735,7 +739,7 @@ std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpo
     if (!head.isSource) continue;
     auto trigger = [&] {
       for (auto& t : a.tasks[size_t(v.id)]) {
-        t->triggerCheckpoint(checkpointId, timestampMillis, network::CheckpointKind::kCheckpoint);
+        t->triggerCheckpoint(checkpointId, timestampMillis, kind);
       }
     };
     OperatorCoordinator* c = a.coordinators[size_t(head.id)].get();

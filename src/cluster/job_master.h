@@ -76,6 +76,9 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   ArchivedJob archive() const;
   // Triggers a checkpoint now (the REST API's and `weir checkpoint`'s request).
   Result<int64_t> triggerCheckpoint();
+  // Triggers a savepoint into `targetDirectory`, or execution.checkpointing.savepoint-dir
+  // when empty (`weir savepoint`, POST /jobs/:jobid/savepoints); its id, or why not.
+  Result<int64_t> triggerSavepoint(const std::string& targetDirectory);
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
   void notifyEndOfData(int vertexId, int subtaskIndex) override;
@@ -127,8 +130,8 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   void stopCheckpointing();
   // CheckpointCoordinatorGateway
   bool allTasksRunning() override;
-  std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId,
-                                                        int64_t timestampMillis) override;
+  std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
+                                                        network::CheckpointKind kind) override;
   void notifyCheckpointComplete(int64_t checkpointId) override;
   void notifyCheckpointAborted(int64_t checkpointId) override;
   void failJob(const std::string& cause) override;

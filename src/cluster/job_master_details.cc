@@ -242,4 +242,29 @@ Result<int64_t> JobMaster::triggerCheckpoint() {
   return checkpointCoordinator_->triggerCheckpoint();
 }
 
+Result<int64_t> JobMaster::triggerSavepoint(const std::string& targetDirectory) {
+  std::string dir = targetDirectory;
+  if (dir.empty()) {
+    std::optional<std::string> configured = config_->get(options::kSavepointDir);
+    if (!configured || configured->empty()) {
+      return Status::invalidArgument(
+          "no savepoint directory: name one (weir savepoint <jobId> <directory>, or \"target-directory\" in "
+          "the request) or set execution.checkpointing.savepoint-dir");
+    }
+    dir = *configured;
+  }
+  if (!checkpointCoordinator_) {
+    return Status::failedPrecondition("savepoints need checkpointing, which is not enabled for job " +
+                                      jobId_ + " (set execution.checkpointing.interval to turn it on)");
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (status_ != JobStatus::kRunning) {
+      return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
+                                        ", not RUNNING");
+    }
+  }
+  return checkpointCoordinator_->triggerSavepoint(dir);
+}
+
 }  // namespace weir::cluster

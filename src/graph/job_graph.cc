@@ -1,5 +1,7 @@
 #include "graph/job_graph.h"
 
+#include <map>
+
 #include <weir/core/check.h>
 
 namespace weir::graph {
@@ -23,6 +25,18 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
   jg.nodeParallelism.resize(numNodes);
   jg.nodeMaxParallelism.resize(numNodes);
   bool hasSink = false;
+  // A uid names an operator's state in checkpoints and savepoints: two operators with one
+  // uid would overwrite each other's state.
+  std::map<std::string, const StreamNode*> byUid;
+  for (const StreamNode& n : g.nodes()) {
+    if (n.uid.empty()) continue;
+    auto [it, fresh] = byUid.emplace(n.uid, &n);
+    if (!fresh) {
+      return Status::invalidArgument("operators " + quoted(*it->second) + " and " + quoted(n) +
+                                     " have the same uid '" + n.uid +
+                                     "'; a uid names one operator's state in checkpoints and savepoints");
+    }
+  }
   for (const StreamNode& n : g.nodes()) {
     int p = n.parallelism > 0 ? n.parallelism : options.defaultParallelism;
     int maxP = n.maxParallelism > 0 ? n.maxParallelism : options.defaultMaxParallelism;

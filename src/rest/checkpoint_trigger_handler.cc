@@ -8,16 +8,6 @@
 
 namespace weir::rest {
 
-namespace {
-
-nlohmann::json failure(const std::string& message) {
-  return nlohmann::json{
-      {"status", {{"id", "COMPLETED"}}},
-      {"operation", {{"failure-cause", {{"class", "CheckpointException"}, {"stack-trace", message}}}}}};
-}
-
-}  // namespace
-
 void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
   router.add("POST", "/jobs/:jobid/checkpoints", RouteKind::kMutating,
              [&context](const RestRequest& request, RestResponse& response) {
@@ -48,39 +38,13 @@ void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
                response.status = 202;
                response.body = nlohmann::json{{"request-id", requestId}}.dump();
              });
-  router.add(
-      "GET", "/jobs/:jobid/checkpoints/:triggerid", RouteKind::kReadOnly,
-      [&context](const RestRequest& request, RestResponse& response) {
-        cluster::ArchivedJob job = jobOrThrow(context, request);
-        const std::string& triggerId = request.pathParams.at("triggerid");
-        std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(job.details.jobId, triggerId);
-        if (!e) throw RestError(404, "no checkpoint was triggered with request id " + triggerId);
-        if (e->checkpointId.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-          response.body = nlohmann::json{{"status", {{"id", "IN_PROGRESS"}}}}.dump();  // waiting for its turn
-          return;
-        }
-        const Result<int64_t>& outcome = e->checkpointId.get();
-        if (!outcome.isOk()) {
-          response.body =
-              failure("the checkpoint could not be triggered: " + outcome.status().message()).dump();
-          return;
-        }
-        const int64_t id = outcome.value();
-        const cluster::CheckpointStats* c = job.checkpoints ? job.checkpoints->find(id) : nullptr;
-        if (c == nullptr) {
-          response.body =
-              failure("checkpoint " + std::to_string(id) +
-                      " is no longer in the history (web.checkpoints.history); its outcome is unknown")
-                  .dump();
-        } else if (c->status == cluster::CheckpointStatus::kInProgress) {
-          response.body = nlohmann::json{{"status", {{"id", "IN_PROGRESS"}}}}.dump();
-        } else if (c->status == cluster::CheckpointStatus::kFailed) {
-          response.body = failure(c->failureMessage).dump();
-        } else {
-          response.body =
-              nlohmann::json{{"status", {{"id", "COMPLETED"}}}, {"operation", {{"checkpointId", id}}}}.dump();
-        }
-      });
+  router.add("GET", "/jobs/:jobid/checkpoints/:triggerid", RouteKind::kReadOnly,
+             [&context](const RestRequest& request, RestResponse& response) {
+               cluster::ArchivedJob job = jobOrThrow(context, request);
+               response.body = triggeredOperationJson(context, job, request.pathParams.at("triggerid"),
+                                                      TriggeredOperation::kCheckpoint)
+                                   .dump();
+             });
 }
 
 }  // namespace weir::rest

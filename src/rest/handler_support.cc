@@ -46,6 +46,36 @@ void requireCheckpointing(const cluster::ArchivedJob& job) {
   }
 }
 
+nlohmann::json triggeredOperationJson(const RestContext& context, const cluster::ArchivedJob& job,
+                                      const std::string& triggerId, TriggeredOperation operation) {
+  const char* what = operation == TriggeredOperation::kSavepoint ? "savepoint" : "checkpoint";
+  auto failure = [](const std::string& message) {
+    return nlohmann::json{
+        {"status", {{"id", "COMPLETED"}}},
+        {"operation", {{"failure-cause", {{"class", "CheckpointException"}, {"stack-trace", message}}}}}};
+  };
+  const nlohmann::json inProgress{{"status", {{"id", "IN_PROGRESS"}}}};
+  std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(job.details.jobId, triggerId);
+  if (!e) throw RestError(404, std::string("no ") + what + " was triggered with request id " + triggerId);
+  if (e->checkpointId.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    return inProgress;  // waiting for its turn
+  const Result<int64_t>& outcome = e->checkpointId.get();
+  if (!outcome.isOk())
+    return failure(std::string("the ") + what + " could not be triggered: " + outcome.status().message());
+  const int64_t id = outcome.value();
+  const cluster::CheckpointStats* c = job.checkpoints ? job.checkpoints->find(id) : nullptr;
+  if (c == nullptr) {
+    return failure(std::string(what) + " " + std::to_string(id) +
+                   " is no longer in the history (web.checkpoints.history); its outcome is unknown");
+  }
+  if (c->status == cluster::CheckpointStatus::kInProgress) return inProgress;
+  if (c->status == cluster::CheckpointStatus::kFailed) return failure(c->failureMessage);
+  nlohmann::json op = operation == TriggeredOperation::kSavepoint
+                          ? nlohmann::json{{"location", c->externalPath}}
+                          : nlohmann::json{{"checkpointId", id}};
+  return nlohmann::json{{"status", {{"id", "COMPLETED"}}}, {"operation", std::move(op)}};
+}
+
 int64_t integerParam(const RestRequest& request, const std::string& name) {
   const std::string& text = request.pathParams.at(name);
   int64_t value = -1;
@@ -66,6 +96,7 @@ void addAllRoutes(Router& router, RestContext& context) {
   addCheckpointConfigRoutes(router, context);
   addCheckpointDetailsRoutes(router, context);
   addCheckpointTriggerRoutes(router, context);
+  addSavepointRoutes(router, context);
   addJobMetricsRoutes(router, context);
   addVertexMetricsRoutes(router, context);
   addAggregatedSubtaskMetricsRoutes(router, context);

@@ -3,6 +3,8 @@
 // through the context and throw RestError for what the user got wrong.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "rest/rest_context.h"
 #include "rest/router.h"
 
@@ -19,7 +21,8 @@ void addCheckpointConfigRoutes(Router& router, RestContext& context);  // GET ..
 void addCheckpointDetailsRoutes(Router& router,
                                 RestContext& context);  // GET .../checkpoints/details/:id[...]
 void addCheckpointTriggerRoutes(Router& router,
-                                RestContext& context);  // POST .../checkpoints, GET .../:triggerid
+                                RestContext& context);          // POST .../checkpoints, GET .../:triggerid
+void addSavepointRoutes(Router& router, RestContext& context);  // POST .../savepoints, GET .../:triggerid
 
 void addJobMetricsRoutes(Router& router, RestContext& context);     // GET /jobs/:jobid/metrics
 void addVertexMetricsRoutes(Router& router, RestContext& context);  // GET .../vertices/:vertexid/metrics
@@ -39,6 +42,13 @@ cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& r
 void requireCheckpointing(const cluster::ArchivedJob& job);
 // The Prometheus text exposition of `jobs` (what GET /metrics answers).
 std::string prometheusText(const std::vector<cluster::JobMetrics>& jobs);
+// What GET .../checkpoints/:triggerid and GET .../savepoints/:triggerid answer for the
+// trigger `triggerId` of `job` (404 if unknown): {"status": {"id": IN_PROGRESS|COMPLETED}},
+// and once completed "operation" with the checkpoint id or the savepoint's location, or
+// the failure cause.
+enum class TriggeredOperation { kCheckpoint, kSavepoint };
+nlohmann::json triggeredOperationJson(const RestContext& context, const cluster::ArchivedJob& job,
+                                      const std::string& triggerId, TriggeredOperation operation);
 // A path parameter parsed as a non-negative integer (400 otherwise).
 int64_t integerParam(const RestRequest& request, const std::string& name);
 

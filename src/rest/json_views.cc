@@ -110,8 +110,8 @@ json checkpointJson(const cluster::CheckpointStats& c, const cluster::JobDetails
   json j{{"className", kClass[int(c.status)]},
          {"id", c.id},
          {"status", cluster::checkpointStatusName(c.status)},
-         {"is_savepoint", false},
-         {"savepointFormat", nullptr},
+         {"is_savepoint", c.isSavepoint},
+         {"savepointFormat", c.isSavepoint ? json("CANONICAL") : json(nullptr)},
          {"trigger_timestamp", c.triggerTimestampMillis},
          {"latest_ack_timestamp", c.latestAckTimestampMillis},
          {"checkpointed_size", c.checkpointedSize},
@@ -122,7 +122,9 @@ json checkpointJson(const cluster::CheckpointStats& c, const cluster::JobDetails
          {"persisted_data", c.persistedData},
          {"num_subtasks", c.total},
          {"num_acknowledged_subtasks", c.acknowledged},
-         {"checkpoint_type", c.unaligned ? "UNALIGNED_CHECKPOINT" : "CHECKPOINT"}};
+         {"checkpoint_type", c.isSavepoint ? "SAVEPOINT"
+                             : c.unaligned ? "UNALIGNED_CHECKPOINT"
+                                           : "CHECKPOINT"}};
   if (c.status == cluster::CheckpointStatus::kCompleted) {
     j["external_path"] = c.externalPath;
     j["discarded"] = c.discarded;
@@ -279,7 +281,7 @@ json checkpointStatsJson(const cluster::CheckpointStatsSnapshot& s, const cluste
         {"persisted_data", summaryJson(s.summary.persistedData)}}},
       {"latest",
        {{"completed", s.latestCompleted ? checkpointJson(*s.latestCompleted, d, false) : json(nullptr)},
-        {"savepoint", nullptr},
+        {"savepoint", s.latestSavepoint ? checkpointJson(*s.latestSavepoint, d, false) : json(nullptr)},
         {"failed", s.latestFailed ? checkpointJson(*s.latestFailed, d, false) : json(nullptr)},
         {"restored", std::move(restored)}}},
       {"history", std::move(history)}};

@@ -77,7 +77,9 @@ class GatedStorage final : public checkpoint::CheckpointStorage {
 class RecordingGateway final : public CheckpointCoordinatorGateway {
  public:
   bool allTasksRunning() override { return true; }
-  std::map<std::string, std::string> triggerSourceTasks(int64_t, int64_t) override { return {}; }
+  std::map<std::string, std::string> triggerSourceTasks(int64_t, int64_t, network::CheckpointKind) override {
+    return {};
+  }
   void notifyCheckpointComplete(int64_t id) override {
     std::lock_guard lock(mu_);
     completed.push_back(id);

@@ -111,6 +111,20 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   EXPECT_EQ(unknown.exitCode, 2);
   EXPECT_NE(unknown.output.find("not known"), std::string::npos) << unknown.output;
 
+  // A savepoint on request: "Savepoint completed. Path: <dir>/savepoint-<id prefix>-<random>".
+  auto savepoint = runShell(weir() + " savepoint" + jm + " " + jobId + " " + shellQuote(dir.file("sp")));
+  ASSERT_EQ(savepoint.exitCode, 0) << savepoint.output;
+  const size_t at = savepoint.output.find("Savepoint completed. Path: ");
+  ASSERT_NE(at, std::string::npos) << savepoint.output;
+  const std::string spPath = savepoint.output.substr(at + 27, savepoint.output.find('\n', at) - at - 27);
+  EXPECT_EQ(fs::path(spPath).parent_path(), fs::path(dir.file("sp")));
+  EXPECT_TRUE(fs::exists(fs::path(spPath) / "_metadata")) << spPath;
+  // Dispose refuses a checkpoint (its job owns it).
+  auto refused = runShell(weir() + " savepoint --dispose " + shellQuote(path));
+  EXPECT_NE(refused.exitCode, 0) << refused.output;
+  EXPECT_NE(refused.output.find("not a savepoint"), std::string::npos) << refused.output;
+  EXPECT_TRUE(fs::exists(fs::path(path) / "_metadata"));
+
   auto cancel = runShell(weir() + " cancel" + jm + " " + jobId);
   EXPECT_EQ(cancel.exitCode, 0) << cancel.output;
   // CANCELED if the CLI saw it before `weir run` exited, else "ended" (the server is gone).
@@ -121,6 +135,14 @@ TEST(JobControlE2E, ListStatusCheckpointAndCancelThroughTheCli) {
   EXPECT_TRUE(waitForExit(w.pid)) << "weir run did not end after its job was cancelled";
   EXPECT_NE(testing::readFile(dir.file("job.log")).find("CANCELED"), std::string::npos)
       << testing::readFile(dir.file("job.log"));
+
+  // The savepoint outlives the job; dispose deletes it and nothing else.
+  ASSERT_TRUE(fs::exists(fs::path(spPath) / "_metadata"));
+  auto disposed = runShell(weir() + " savepoint --dispose " + shellQuote(spPath));
+  EXPECT_EQ(disposed.exitCode, 0) << disposed.output;
+  EXPECT_NE(disposed.output.find("disposed"), std::string::npos) << disposed.output;
+  EXPECT_FALSE(fs::exists(spPath));
+  EXPECT_TRUE(fs::exists(dir.file("sp")));
 }
 
 TEST(JobControlE2E, NoJobManagerGivesAnActionableError) {

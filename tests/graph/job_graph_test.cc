@@ -62,6 +62,21 @@ TEST(JobGraphTest, SourceMapFilterSinkChainIntoOneVertex) {
   EXPECT_EQ(jg.vertices[0].maxParallelism, kDefaultMaxParallelism);
 }
 
+TEST(JobGraphTest, TwoOperatorsWithOneUidAreRefused) {
+  StreamExecutionEnvironment env;
+  env.fromSequence(1, 10)
+      .uid("numbers")
+      .map([](int64_t x) { return x + 1; })
+      .name("plus-one")
+      .uid("numbers")
+      .sinkTo(intSink());
+  Result<JobGraph> jg = buildJobGraph(env.streamGraph(), "t", defaultOptions());
+  ASSERT_FALSE(jg.isOk());
+  EXPECT_EQ(jg.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(jg.status().message().find("and 'plus-one' have the same uid 'numbers'"), std::string::npos)
+      << jg.status().message();
+}
+
 TEST(JobGraphTest, DefaultParallelismComesFromTheOptions) {
   StreamExecutionEnvironment env;
   env.fromSequence(1, 10).map([](int64_t x) { return x; }).sinkTo(intSink());

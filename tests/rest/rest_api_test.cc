@@ -177,6 +177,42 @@ TEST_F(RestApiTest, ACheckpointTriggeredThroughTheApiCompletes) {
   EXPECT_EQ(ids.size(), 3u);
 }
 
+TEST_F(RestApiTest, ASavepointTriggeredThroughTheApiReportsItsLocation) {
+  startServer();
+  startCheckpointedJob("1 h");
+  ASSERT_TRUE(eventually([&] { return get(job()).body["status-counts"]["RUNNING"] == 4; }));
+  const std::string target = (fs::path(dir_.str()) / "savepoints").string();
+  Reply trigger = post(job() + "/savepoints", nlohmann::json{{"target-directory", target}}.dump());
+  ASSERT_EQ(trigger.status, 202) << trigger.body.dump();
+  Reply status;
+  ASSERT_TRUE(eventually([&] {
+    status = get(job() + "/savepoints/" + trigger.body["request-id"].get<std::string>());
+    return status.body["status"]["id"] == "COMPLETED";
+  })) << status.body.dump();
+  ASSERT_TRUE(status.body["operation"].contains("location")) << status.body.dump();
+  const std::string location = status.body["operation"]["location"];
+  EXPECT_EQ(fs::path(location).parent_path(), fs::path(target));
+  EXPECT_TRUE(fs::exists(fs::path(location) / "_metadata"));
+  Reply stats = get(job() + "/checkpoints");
+  EXPECT_EQ(stats.body["latest"]["savepoint"]["is_savepoint"], true) << stats.body.dump();
+  EXPECT_EQ(stats.body["latest"]["savepoint"]["checkpoint_type"], "SAVEPOINT");
+  EXPECT_EQ(stats.body["latest"]["savepoint"]["external_path"], location);
+  EXPECT_TRUE(stats.body["latest"]["completed"].is_null()) << "a savepoint is not a checkpoint";
+
+  // Without a directory (none configured) the request fails with what to do.
+  Reply none = post(job() + "/savepoints");
+  ASSERT_EQ(none.status, 202);
+  ASSERT_TRUE(eventually([&] {
+    status = get(job() + "/savepoints/" + none.body["request-id"].get<std::string>());
+    return status.body["status"]["id"] == "COMPLETED";
+  }));
+  EXPECT_NE(status.body.dump().find("execution.checkpointing.savepoint-dir"), std::string::npos)
+      << status.body.dump();
+  EXPECT_EQ(post(job() + "/savepoints", R"({"formatType": "ZIP"})").status, 400);
+  EXPECT_EQ(post(job() + "/savepoints", R"({"cancel-job": true})").status, 400);
+  EXPECT_EQ(get(job() + "/savepoints/unknown").status, 404);
+}
+
 TEST_F(RestApiTest, CancelEndsTheJobWhichStaysQueryable) {
   startServer();
   startCheckpointedJob();

@@ -13,45 +13,17 @@
 #include <weir/weir.h>
 
 #include "testing/checkpoint_dirs.h"
+#include "testing/counting_job.h"
 
 namespace weir {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using testing::buildJob;
+using testing::expectCountsContinueExactly;
 using testing::latestCheckpoint;
-
-constexpr int64_t kRecords = 120000;
-constexpr int64_t kKeys = 40;
-
-class CountPerKey final : public KeyedProcessFunction<int64_t, int64_t, std::pair<int64_t, int64_t>> {
- public:
-  void open(RuntimeContext& ctx) override { count_ = &ctx.getState(ValueStateDescriptor<int64_t>("count")); }
-  void processElement(const int64_t&, Context& ctx, Collector<std::pair<int64_t, int64_t>>& out) override {
-    int64_t n = count_->value().value_or(0) + 1;
-    count_->update(n);
-    out.collect({ctx.getCurrentKey(), n});
-  }
-
- private:
-  ValueState<int64_t>* count_ = nullptr;
-};
-
-using Results = CollectSink<std::pair<int64_t, int64_t>>;
-
-std::shared_ptr<Results> buildJob(StreamExecutionEnvironment& env, double rate, int maxParallelism = 128) {
-  auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kRecords, rate);
-  auto sink = std::make_shared<Results>();
-  env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
-      .uid("numbers")
-      .keyBy([](int64_t x) { return x % kKeys; })
-      .process(CountPerKey{})
-      .uid("count")
-      .setMaxParallelism(maxParallelism)
-      .sinkTo(sink)
-      .uid("sink");
-  return sink;
-}
+using testing::Results;
 
 struct Fixture {
   Fixture() {
@@ -80,21 +52,6 @@ struct Fixture {
   fs::path dir;
   std::shared_ptr<Results> first;
 };
-
-void expectCountsContinueExactly(const std::vector<std::pair<int64_t, int64_t>>& second) {
-  std::map<int64_t, std::vector<int64_t>> perKey;
-  for (auto& [k, n] : second) perKey[k].push_back(n);
-  ASSERT_EQ(int64_t(perKey.size()), kKeys);
-  int64_t processedAgain = 0;
-  for (auto& [k, counts] : perKey) {
-    std::sort(counts.begin(), counts.end());
-    ASSERT_EQ(counts.back(), kRecords / kKeys) << "key " << k << ": final count";
-    for (size_t i = 1; i < counts.size(); ++i) ASSERT_EQ(counts[i], counts[i - 1] + 1) << "key " << k;
-    EXPECT_GT(counts.front(), 1) << "key " << k << " restarted from zero: its state was not restored";
-    processedAgain += int64_t(counts.size());
-  }
-  EXPECT_LT(processedAgain, kRecords) << "the source must resume from its checkpointed positions";
-}
 
 TEST(CheckpointRestoreTest, ResumesKeyedStateAndSourcePositionsExactly) {
   Fixture f;

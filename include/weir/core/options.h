@@ -149,6 +149,11 @@ inline const OptionalConfigOption<std::string> kCheckpointDir{
     "execution.checkpointing.dir",
     {"state.checkpoints.dir"},
     "Directory for checkpoints (<dir>/<job-id>/chk-N)."};
+inline const OptionalConfigOption<std::string> kSavepointDir{
+    "execution.checkpointing.savepoint-dir",
+    {"state.savepoints.dir"},
+    "Default directory for savepoints (<dir>/savepoint-<job id prefix>-<random>), when `weir savepoint` "
+    "or the REST request names none."};
 inline const ConfigOption<MemorySize> kCheckpointInlineThreshold{
     "execution.checkpointing.data-inline-threshold",
     MemorySize{20 * 1024},

@@ -1,0 +1,113 @@
+// Savepoints of a running job: triggered while it runs at parallelism 2, the
+// savepoint is a directory of its own that outlives the job (whose checkpoints are
+// deleted with it), restores after being moved, at parallelism 3, 1 and 4, with
+// every key's count continuing exactly (the counting oracle of counting_job.h).
+// Refusals name what to do: no directory, checkpointing off.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <weir/weir.h>
+
+#include "cluster/job_master.h"
+#include "cluster/local_cluster.h"
+#include "testing/counting_job.h"
+#include "testing/temp_dir.h"
+
+namespace weir {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// Waits for savepoint `id` of the job to end; its path, or empty (with a test failure).
+std::string awaitSavepoint(JobClient& client, int64_t id) {
+  for (int i = 0; i < 2000; ++i) {
+    cluster::CheckpointStatsSnapshot stats = cluster::jobMasterOf(client)->checkpointCoordinator()->stats();
+    if (const cluster::CheckpointStats* s = stats.find(id);
+        s && s->status != cluster::CheckpointStatus::kInProgress) {
+      EXPECT_EQ(s->status, cluster::CheckpointStatus::kCompleted) << s->failureMessage;
+      EXPECT_TRUE(s->isSavepoint);
+      EXPECT_TRUE(stats.latestSavepoint && stats.latestSavepoint->id == id);
+      return s->status == cluster::CheckpointStatus::kCompleted ? s->externalPath : "";
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  ADD_FAILURE() << "savepoint " << id << " did not end";
+  return "";
+}
+
+TEST(SavepointTest, ASavepointOutlivesItsJobMovesAndRestoresAtOtherParallelisms) {
+  testing::TempDir dir;
+  std::string savepoint;
+  {
+    StreamExecutionEnvironment env;
+    env.setParallelism(2);
+    env.configuration().set("execution.checkpointing.interval", "40 ms");
+    env.configuration().set("execution.checkpointing.dir", dir.file("checkpoints"));
+    env.configuration().set("execution.checkpointing.savepoint-dir", dir.file("savepoints"));
+    testing::buildJob(env, 60000);  // about 2 s for all records: cancelled well before the end
+    auto client = env.executeAsync("first");
+    while (client->progress().checkpointsCompleted < 2 && !isGloballyTerminal(client->status()))
+      std::this_thread::sleep_for(5ms);
+    Result<int64_t> id = cluster::jobMasterOf(*client)->triggerSavepoint("");
+    ASSERT_TRUE(id.isOk()) << id.status().toString();
+    savepoint = awaitSavepoint(*client, *id);
+    ASSERT_FALSE(savepoint.empty());
+    EXPECT_EQ(fs::path(savepoint).parent_path(), fs::path(dir.file("savepoints")));
+    EXPECT_EQ(
+        fs::path(savepoint).filename().string().rfind("savepoint-" + client->jobId().substr(0, 6) + "-", 0),
+        0u)
+        << savepoint;
+    client->cancel();
+    EXPECT_EQ(client->waitForResult().status, JobStatus::kCanceled);
+    EXPECT_FALSE(fs::exists(dir.file("checkpoints") + "/" + client->jobId() + "/chk-1"))
+        << "the job's own checkpoints go with it (no retention configured)";
+  }
+  ASSERT_TRUE(fs::exists(savepoint + "/_metadata")) << "the savepoint must outlive its job";
+  const std::string moved = dir.file("moved");
+  fs::rename(savepoint, moved);
+
+  for (int parallelism : {3, 1, 4}) {
+    SCOPED_TRACE("restored at parallelism " + std::to_string(parallelism));
+    StreamExecutionEnvironment env;
+    env.setParallelism(parallelism);
+    env.configuration().set("execution.state-recovery.path", moved);
+    auto second = testing::buildJob(env, 0);
+    JobExecutionResult r = env.execute("restored");
+    ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+    testing::expectCountsContinueExactly(second->results()->values());
+  }
+}
+
+TEST(SavepointTest, RefusalsSayWhatToDo) {
+  testing::TempDir dir;
+  {
+    StreamExecutionEnvironment env;
+    env.configuration().set("execution.checkpointing.interval", "40 ms");
+    testing::buildJob(env, 20000);
+    auto client = env.executeAsync("no savepoint dir");
+    Result<int64_t> id = cluster::jobMasterOf(*client)->triggerSavepoint("");
+    ASSERT_FALSE(id.isOk());
+    EXPECT_NE(id.status().message().find("set execution.checkpointing.savepoint-dir"), std::string::npos)
+        << id.status().message();
+    client->cancel();
+    client->waitForResult();
+  }
+  {
+    StreamExecutionEnvironment env;
+    testing::buildJob(env, 20000);
+    auto client = env.executeAsync("no checkpointing");
+    Result<int64_t> id = cluster::jobMasterOf(*client)->triggerSavepoint(dir.str());
+    ASSERT_FALSE(id.isOk());
+    EXPECT_NE(id.status().message().find("execution.checkpointing.interval"), std::string::npos)
+        << id.status().message();
+    client->cancel();
+    client->waitForResult();
+  }
+}
+
+}  // namespace
+}  // namespace weir
