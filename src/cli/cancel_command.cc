@@ -10,11 +10,20 @@ namespace weir::cli {
 CancelCommand::CancelCommand(CLI::App& app) : JobCommand(app, "cancel", "Cancel a running job", true) {
   cmd_->add_option("--timeout", timeoutSeconds_, "Seconds to wait for the job to end (0: do not wait)")
       ->check(CLI::NonNegativeNumber);
+  withSavepoint_ = cmd_->add_option("-s,--withSavepoint,--with-savepoint", savepointDirectory_,
+                                    "Deprecated (as in Flink): stop with a savepoint, into this directory or "
+                                    "execution.checkpointing.savepoint-dir; same as `weir stop`")
+                       ->expected(0, 1);
 }
 
 int CancelCommand::execute() {
   Result<RestClient> rest = client();
   if (!rest.isOk()) return reportError(rest.status());
+  if (withSavepoint_->count() > 0) {
+    std::fprintf(stderr, "weir: cancel --with-savepoint is deprecated; use weir stop\n");
+    return stopJobWithSavepoint(*rest, options_, jobId_, savepointDirectory_, Drain::kNo, "canonical",
+                                timeoutSeconds_);
+  }
   Result<nlohmann::json> r = rest->patch("/jobs/" + jobId_ + "?mode=cancel");
   if (!r.isOk()) return reportError(r.status());
   if (!options_.json) std::printf("Cancelling job %s.\n", jobId_.c_str());

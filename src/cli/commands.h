@@ -76,6 +76,7 @@ class StatusCommand : public JobCommand {
 };
 
 // weir cancel <jobId>: cancels the job and waits until it has ended.
+// weir cancel --with-savepoint [dir] <jobId>: Flink's deprecated form of `weir stop`.
 class CancelCommand : public JobCommand {
  public:
   explicit CancelCommand(CLI::App& app);
@@ -83,7 +84,34 @@ class CancelCommand : public JobCommand {
 
  private:
   int timeoutSeconds_ = 60;
+  CLI::Option* withSavepoint_ = nullptr;
+  std::string savepointDirectory_;
 };
+
+// weir stop [--savepointPath dir] [--drain] [--type canonical|native] <jobId>: a savepoint,
+// after which the job ends FINISHED (--drain: first every event-time timer fires).
+class StopCommand : public JobCommand {
+ public:
+  explicit StopCommand(CLI::App& app);
+  int execute();
+
+ private:
+  std::string savepointDirectory_;
+  bool drain_ = false;
+  std::string type_ = "canonical";
+  int timeoutSeconds_ = 600;
+};
+
+// What `weir stop` and `weir cancel --with-savepoint` do: POST /jobs/:jobid/stop, wait for
+// the savepoint and then (up to `timeoutSeconds`) for the job to end; prints the path.
+enum class Drain { kNo, kYes };
+int stopJobWithSavepoint(const RestClient& rest, const JobCommandOptions& options, const std::string& jobId,
+                         const std::string& savepointDirectory, Drain drain, const std::string& type,
+                         int timeoutSeconds);
+// Polls GET /jobs/:jobid/savepoints/:requestId until the savepoint ended: its location, or
+// its failure as a FailedPrecondition; `json` receives the last answer.
+Result<std::string> awaitSavepoint(const RestClient& rest, const std::string& jobId,
+                                   const std::string& requestId, nlohmann::json& json);
 
 // weir checkpoint <jobId>: triggers a checkpoint and waits for its outcome.
 class CheckpointCommand : public JobCommand {

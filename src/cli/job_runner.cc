@@ -111,6 +111,8 @@ int JobRunner::run(StreamExecutionEnvironment& env, const std::string& jobName) 
     lastTick = now;
   }
   JobExecutionResult r = client->waitForResult();
+  // A `weir stop` still polling for its savepoint's path gets it before the server goes.
+  if (server) server->awaitStopOutcomesRead(std::chrono::seconds(5));
   std::signal(SIGINT, oldInt);
   std::signal(SIGTERM, oldTerm);
   if (printedLine) std::fprintf(stderr, "\n");

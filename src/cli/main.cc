@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   weir::cli::CheckpointCommand checkpoint(app);
   weir::cli::CheckpointsCommand checkpoints(app);
   weir::cli::SavepointCommand savepoint(app);
+  weir::cli::StopCommand stop(app);
   weir::cli::MetricsCommand metrics(app);
   try {
     app.parse(argc, argv);
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   if (checkpoint.selected()) return checkpoint.execute();
   if (checkpoints.selected()) return checkpoints.execute();
   if (savepoint.selected()) return savepoint.execute();
+  if (stop.selected()) return stop.execute();
   if (metrics.selected()) return metrics.execute();
   return 0;
 }

@@ -36,22 +36,30 @@ int SavepointCommand::execute() {
   if (!triggered.isOk()) return reportError(triggered.status());
   const std::string requestId = (*triggered)["request-id"];
   if (!options_.json) std::printf("Triggering savepoint for job %s.\n", jobId_.c_str());
+  nlohmann::json answer;
+  Result<std::string> location = awaitSavepoint(*rest, jobId_, requestId, answer);
+  if (options_.json && !answer.is_null()) std::printf("%s\n", answer.dump(2).c_str());
+  if (!location.isOk()) return reportError(location.status());
+  if (!options_.json) {
+    std::printf("Savepoint completed. Path: %s\n", location->c_str());
+    std::printf("Resume with: weir run -s %s <job>\n", location->c_str());
+  }
+  return 0;
+}
+
+Result<std::string> awaitSavepoint(const RestClient& rest, const std::string& jobId,
+                                   const std::string& requestId, nlohmann::json& json) {
   for (;;) {
-    Result<nlohmann::json> status = rest->get("/jobs/" + jobId_ + "/savepoints/" + requestId);
-    if (!status.isOk()) return reportError(status.status());
-    if ((*status)["status"]["id"] == "COMPLETED") {
-      const nlohmann::json& op = (*status)["operation"];
-      if (options_.json) std::printf("%s\n", status->dump(2).c_str());
+    Result<nlohmann::json> status = rest.get("/jobs/" + jobId + "/savepoints/" + requestId);
+    if (!status.isOk()) return status.status();
+    json = *status;
+    if (json["status"]["id"] == "COMPLETED") {
+      const nlohmann::json& op = json["operation"];
       if (op.contains("failure-cause")) {
-        std::fprintf(stderr, "weir: the savepoint failed: %s\n",
-                     op["failure-cause"]["stack-trace"].get<std::string>().c_str());
-        return 1;
+        return Status::failedPrecondition("the savepoint failed: " +
+                                          op["failure-cause"]["stack-trace"].get<std::string>());
       }
-      if (!options_.json) {
-        std::printf("Savepoint completed. Path: %s\n", op["location"].get<std::string>().c_str());
-        std::printf("Resume with: weir run -s %s <job>\n", op["location"].get<std::string>().c_str());
-      }
-      return 0;
+      return op["location"].get<std::string>();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <weir/core/check.h>
+
 #include "runtime/timer_service.h"
 
 namespace weir::cluster {
@@ -88,7 +90,7 @@ void CheckpointCoordinator::run() {
     // be triggered (a task is not running yet) it is retried shortly.
     const bool slotFree = inProgressLocked() < options_.maxConcurrent;
     const bool urgent = soonRequested_ > soonServed_ && slotFree && now >= soonRetryAt;
-    if (userTriggersWaiting_ == 0 && (urgent || now >= nextTrigger)) {
+    if (userTriggersWaiting_ == 0 && (urgent || (now >= nextTrigger && !periodicPaused_))) {
       auto earliest = urgent ? now : lastCompletion_ + options_.minPause;
       if (slotFree && now >= earliest) {
         const int64_t requests = soonRequested_;  // requests made later want a later checkpoint
@@ -112,8 +114,16 @@ void CheckpointCoordinator::run() {
 
 Result<int64_t> CheckpointCoordinator::triggerCheckpoint() { return triggerWhenFree(TriggerRequest{}); }
 
-Result<int64_t> CheckpointCoordinator::triggerSavepoint(const std::string& targetDirectory) {
-  return triggerWhenFree(TriggerRequest{network::CheckpointKind::kSavepoint, targetDirectory});
+Result<int64_t> CheckpointCoordinator::triggerSavepoint(const std::string& targetDirectory,
+                                                        SnapshotType type) {
+  WEIR_CHECK(type != SnapshotType::kCheckpoint);
+  return triggerWhenFree(TriggerRequest{type, targetDirectory});
+}
+
+void CheckpointCoordinator::pausePeriodicCheckpoints(bool paused) {
+  std::lock_guard lock(mu_);
+  periodicPaused_ = paused;
+  cv_.notify_all();
 }
 
 Result<int64_t> CheckpointCoordinator::triggerWhenFree(const TriggerRequest& request) {
@@ -166,7 +176,9 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
     return Status::failedPrecondition("not all tasks are running");
   }
   int64_t id = nextId_++;
-  const bool savepoint = request.kind == network::CheckpointKind::kSavepoint;
+  const bool savepoint = request.type != SnapshotType::kCheckpoint;
+  const network::CheckpointKind kind =
+      savepoint ? network::CheckpointKind::kSavepoint : network::CheckpointKind::kCheckpoint;
   std::string savepointPath;
   Status s = Status::ok();
   if (savepoint) {
@@ -177,22 +189,22 @@ Result<int64_t> CheckpointCoordinator::triggerLocked(std::unique_lock<std::mutex
     s = storage_.initializeLocation(id);
   }
   if (!s.isOk()) {
-    statsTracker_.reportPending(id, runtime::wallClockMillis(), tasksToAcknowledge_, request.kind);
+    statsTracker_.reportPending(id, runtime::wallClockMillis(), tasksToAcknowledge_, kind);
     statsTracker_.reportFailed(id, runtime::wallClockMillis(), s.toString());
     return s.withContext(std::string(savepoint ? "savepoint " : "checkpoint ") + std::to_string(id));
   }
   Pending p;
   p.id = id;
-  p.kind = request.kind;
+  p.type = request.type;
   p.savepointPath = std::move(savepointPath);
   p.timestampMillis = runtime::wallClockMillis();
   p.triggered = std::chrono::steady_clock::now();
   int64_t ts = p.timestampMillis;
   pending_.emplace(id, std::move(p));
-  statsTracker_.reportPending(id, ts, tasksToAcknowledge_, request.kind);
+  statsTracker_.reportPending(id, ts, tasksToAcknowledge_, kind);
   lock.unlock();
   spdlog::info("triggering {} {} of job {}", savepoint ? "savepoint" : "checkpoint", id, jobId_);
-  std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts, request.kind);
+  std::map<std::string, std::string> coordinatorStates = gateway_.triggerSourceTasks(id, ts, request.type);
   lock.lock();
   auto it = pending_.find(id);
   if (it != pending_.end()) {
@@ -234,7 +246,7 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   md.jobId = jobId_;
   md.jobName = jobName_;
   md.timestampMillis = p.timestampMillis;
-  const bool savepoint = p.kind == network::CheckpointKind::kSavepoint;
+  const bool savepoint = p.type != SnapshotType::kCheckpoint;
   md.kind = savepoint ? checkpoint::SnapshotKind::kSavepoint : checkpoint::SnapshotKind::kCheckpoint;
   for (const CheckpointedOperator& op : operators_) {
     checkpoint::OperatorState os;
@@ -275,6 +287,8 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
     statsTracker_.reportCompleted(id, duration, path, /*discarded=*/false);
     lock.unlock();
     spdlog::info("completed savepoint {} of job {} ({} ms): {}", id, jobId_, duration.count(), path);
+    // `weir stop`: the tasks commit what the savepoint covers, then end.
+    if (p.type == SnapshotType::kStopSavepoint) gateway_.notifyCheckpointComplete(id);
     lock.lock();
     cv_.notify_all();  // a slot is free
     return;
@@ -330,7 +344,7 @@ void CheckpointCoordinator::abortLocked(std::unique_lock<std::mutex>& lock, int6
   bool failJob = false;
   // A failed savepoint is the user's request failing, not the job's checkpointing (Flink's
   // CheckpointFailureManager ignores savepoints too).
-  if (p.kind == network::CheckpointKind::kCheckpoint && checkpoint::countsAgainstTolerance(reason)) {
+  if (p.type == SnapshotType::kCheckpoint && checkpoint::countsAgainstTolerance(reason)) {
     ++consecutiveFailures_;
     failJob = consecutiveFailures_ > options_.tolerableFailures;
   }

@@ -50,6 +50,11 @@ struct CheckpointCoordinatorOptions {
   int statsHistorySize = CheckpointStatsTracker::kDefaultHistorySize;  // web.checkpoints.history
 };
 
+// What a trigger takes (Flink's SnapshotType): a checkpoint; a savepoint; or the
+// savepoint of `weir stop`, after which the job ends: its sources emit nothing after
+// its barrier, and its completion is notified to the tasks (they commit, then end).
+enum class SnapshotType { kCheckpoint, kSavepoint, kStopSavepoint };
+
 // What the coordinator asks of the job (the JobMaster implements it).
 class CheckpointCoordinatorGateway {
  public:
@@ -59,7 +64,7 @@ class CheckpointCoordinatorGateway {
   // coordinators' states by operator id (a coordinator triggers its own subtasks right
   // after its snapshot, see OperatorCoordinator::checkpointCoordinator).
   virtual std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
-                                                                network::CheckpointKind kind) = 0;
+                                                                SnapshotType type) = 0;
   virtual void notifyCheckpointComplete(int64_t checkpointId) = 0;
   virtual void notifyCheckpointAborted(int64_t checkpointId) = 0;
   virtual void failJob(const std::string& cause) = 0;
@@ -100,7 +105,13 @@ class CheckpointCoordinator {
   // complete, commits no side effects (tasks are not notified; its sink transactions are
   // committed by the next checkpoint, as in Flink 1.15+), and its failure does not count
   // against tolerable-failed-checkpoints. Returns its id or why not.
-  Result<int64_t> triggerSavepoint(const std::string& targetDirectory);
+  // kStopSavepoint: the same, and once complete the tasks are notified (as for a
+  // checkpoint) so that sinks commit before the job ends.
+  Result<int64_t> triggerSavepoint(const std::string& targetDirectory,
+                                   SnapshotType type = SnapshotType::kSavepoint);
+  // While paused the scheduler triggers no periodic checkpoint (`weir stop`); triggers on
+  // request still go.
+  void pausePeriodicCheckpoints(bool paused);
 
   void acknowledge(int vertexId, int subtaskIndex, int64_t checkpointId, runtime::TaskStateSnapshot state,
                    const runtime::SubtaskCheckpointMetrics& metrics);
@@ -120,12 +131,12 @@ class CheckpointCoordinator {
  private:
   // What a trigger asks for: a checkpoint, or a savepoint into a directory.
   struct TriggerRequest {
-    network::CheckpointKind kind = network::CheckpointKind::kCheckpoint;
+    SnapshotType type = SnapshotType::kCheckpoint;
     std::string savepointTargetDirectory;
   };
   struct Pending {
     int64_t id = 0;
-    network::CheckpointKind kind = network::CheckpointKind::kCheckpoint;
+    SnapshotType type = SnapshotType::kCheckpoint;
     std::string savepointPath;  // savepoints: their directory
     int64_t timestampMillis = 0;
     std::chrono::steady_clock::time_point triggered;
@@ -164,6 +175,7 @@ class CheckpointCoordinator {
   bool stopped_ = false;                                  // guarded by mu_
   bool started_ = false;                                  // guarded by mu_
   bool suspended_ = false;                                // guarded by mu_
+  bool periodicPaused_ = false;                           // guarded by mu_
   int userTriggersWaiting_ = 0;          // guarded by mu_: triggerCheckpoint() calls in flight
   bool userTriggerInFlight_ = false;     // guarded by mu_: one of them is in triggerLocked
   int64_t soonRequested_ = 0;            // guarded by mu_: requestCheckpointSoon calls

@@ -129,4 +129,12 @@ Result<int64_t> Dispatcher::triggerSavepoint(const std::string& jobId, const std
   return it->second->triggerSavepoint(targetDirectory);
 }
 
+Result<int64_t> Dispatcher::stopWithSavepoint(const std::string& jobId, const std::string& targetDirectory,
+                                              StopMode mode) {
+  std::shared_lock lock(mu_);
+  auto it = running_.find(jobId);
+  if (it == running_.end()) return notRunningLocked(jobId);
+  return it->second->stopWithSavepoint(targetDirectory, mode);
+}
+
 }  // namespace weir::cluster

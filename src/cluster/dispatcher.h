@@ -69,6 +69,9 @@ class Dispatcher {
   Result<int64_t> triggerCheckpoint(const std::string& jobId);
   // The same for a savepoint into `targetDirectory` (empty: the job's configured one).
   Result<int64_t> triggerSavepoint(const std::string& jobId, const std::string& targetDirectory);
+  // `weir stop` (JobMaster::stopWithSavepoint): the savepoint's id once triggered.
+  Result<int64_t> stopWithSavepoint(const std::string& jobId, const std::string& targetDirectory,
+                                    StopMode mode);
 
  private:
   void archive(const std::string& jobId);

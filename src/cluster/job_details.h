@@ -20,6 +20,10 @@
 
 namespace weir::cluster {
 
+// How `weir stop` ends a job (JobMaster::stopWithSavepoint): kSuspend takes the savepoint
+// at once; kDrain first ends the sources' input (the maximum watermark: every timer fires).
+enum class StopMode { kSuspend, kDrain };
+
 struct SubtaskDetails {
   int index = 0;
   runtime::ExecutionState state = runtime::ExecutionState::kCreated;

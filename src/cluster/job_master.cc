@@ -721,15 +721,21 @@ bool JobMaster::allTasksRunning() {
   return status_ == JobStatus::kRunning && tasksRunning_ == tasksTotal_;
 }
 
-std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
-                                                                 int64_t timestampMillis,
-                                                                 network::CheckpointKind kind) {
+std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
+                                                                 SnapshotType type) {
   std::map<std::string, std::string> states;
-  if (kind == network::CheckpointKind::kCheckpoint) {
-    // Every source's EndOfData precedes this checkpoint's barriers: it is a final one
-    // (a savepoint never is: it notifies nobody, so it could not let the sources end).
+  const network::CheckpointKind kind =
+      type == SnapshotType::kCheckpoint ? network::CheckpointKind::kCheckpoint : network::CheckpointKind::kSavepoint;
+  runtime::StreamTask::AfterBarrier after = runtime::StreamTask::AfterBarrier::kContinue;
+  if (type != SnapshotType::kSavepoint) {
+    // Every source's EndOfData precedes this checkpoint's barriers: it is a final one (a
+    // plain savepoint never is: it notifies nobody, so it could not let the sources end).
     std::lock_guard lock(mu_);
     if (sourcesAtEndOfData_ == sourceTasks_ && finalCheckpointId_ == 0) finalCheckpointId_ = checkpointId;
+    if (type == SnapshotType::kStopSavepoint && stop_) {
+      stop_->savepointId = checkpointId;  // before any task can acknowledge it
+      if (stop_->mode == StopMode::kSuspend) after = runtime::StreamTask::AfterBarrier::kPause;
+    }
   }
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return states;
@@ -739,7 +745,7 @@ std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpo
     if (!head.isSource) continue;
     auto trigger = [&] {
       for (auto& t : a.tasks[size_t(v.id)]) {
-        t->triggerCheckpoint(checkpointId, timestampMillis, kind);
+        t->triggerCheckpoint(checkpointId, timestampMillis, kind, after);
       }
     };
     OperatorCoordinator* c = a.coordinators[size_t(head.id)].get();
@@ -753,15 +759,27 @@ std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpo
 }
 
 void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {
-  bool final;
+  bool final, stopNow;
   {
     std::lock_guard lock(mu_);
     final = finalCheckpointId_ != 0 && checkpointId >= finalCheckpointId_;
+    stopNow = !final && stop_ && stop_->savepointId == checkpointId;
   }
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return;
   for (auto& v : attempt_->tasks)
     for (auto& t : v) t->notifyCheckpointComplete(checkpointId);
+  if (stopNow) {
+    // `weir stop` without drain: every task ends after this notification, without
+    // finishing its operators. All are told first, so that none finishes on the end of
+    // partition of an upstream task that ended already.
+    spdlog::info("job {}: savepoint {} of the stop completed; the tasks end", jobId_, checkpointId);
+    for (auto& v : attempt_->tasks)
+      for (auto& t : v) t->prepareTermination();
+    for (auto& v : attempt_->tasks)
+      for (auto& t : v) t->terminateAfterStopSavepoint();
+    return;
+  }
   if (!final) return;
   // Only now that every task has the notification queued may the sources end: a task
   // runs its queued mails before it ends, so every sink commits the final checkpoint.
@@ -772,10 +790,15 @@ void JobMaster::notifyCheckpointComplete(int64_t checkpointId) {
 }
 
 void JobMaster::notifyEndOfData(int, int) {
-  bool all;
+  bool all, draining;
   {
     std::lock_guard lock(mu_);
     all = ++sourcesAtEndOfData_ == sourceTasks_;
+    draining = stop_ && stop_->mode == StopMode::kDrain;
+  }
+  if (draining) {
+    stopCv_.notify_all();  // stopWithSavepoint takes the final savepoint
+    return;
   }
   if (all && checkpointCoordinator_) {
     spdlog::info("job {}: all sources ended; taking the final checkpoint", jobId_);
@@ -786,6 +809,12 @@ void JobMaster::notifyEndOfData(int, int) {
 void JobMaster::notifyCheckpointAborted(int64_t checkpointId) {
   // Parts of the checkpoint still waiting for their group's other members go now.
   if (channelStateFiles_) channelStateFiles_->checkpointAborted(checkpointId);
+  bool stopAborted;
+  {
+    std::lock_guard lock(mu_);
+    stopAborted = stop_ && stop_->savepointId == checkpointId;
+  }
+  if (stopAborted) stopFailed();
   std::shared_lock attemptLock(attemptMu_);
   if (!attempt_) return;
   for (auto& v : attempt_->tasks)
@@ -824,6 +853,7 @@ void JobMaster::setStatusLocked(JobStatus s) {
     endWallMillis_ = statusTimestamps_[s];
     terminated_.notify_all();
     controlCv_.notify_all();
+    stopCv_.notify_all();
   }
 }
 
@@ -980,6 +1010,65 @@ JobExecutionResult JobMaster::waitForTermination() {
   r.restartCauses = restartCauses_;
   r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(endTime_ - startTime_);
   return r;
+}
+
+// `weir stop`: see the header.
+Result<int64_t> JobMaster::stopWithSavepoint(const std::string& targetDirectory, StopMode mode) {
+  Result<std::string> dir = savepointTarget(targetDirectory);
+  if (!dir.isOk()) return dir.status();
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return Status::failedPrecondition("job " + jobId_ + " is already being stopped");
+    stop_ = StopRequest{mode, 0};
+  }
+  // No periodic checkpoint may slip in: after a drain it would be the final one.
+  checkpointCoordinator_->pausePeriodicCheckpoints(true);
+  if (mode == StopMode::kDrain) {
+    spdlog::info("job {}: stopping with a savepoint after draining the sources", jobId_);
+    {
+      std::shared_lock attemptLock(attemptMu_);
+      if (attempt_) {
+        for (const graph::JobVertex& v : jobGraph_.vertices) {
+          if (!streamGraph_->node(v.headNode()).isSource) continue;
+          for (auto& t : attempt_->tasks[size_t(v.id)]) t->drainSource();
+        }
+      }
+    }
+    std::unique_lock lock(mu_);
+    const bool drained = stopCv_.wait_for(lock, config_->get(options::kCheckpointTimeout), [&] {
+      return sourcesAtEndOfData_ == sourceTasks_ || isGloballyTerminal(status_) ||
+             status_ != JobStatus::kRunning;
+    });
+    if (!drained || sourcesAtEndOfData_ != sourceTasks_) {
+      const std::string why =
+          !drained ? "the sources did not reach their end within execution.checkpointing.timeout"
+                   : std::string("job is ") + jobStatusName(status_);
+      lock.unlock();
+      stopFailed();
+      return Status::failedPrecondition("cannot stop job " + jobId_ + ": " + why);
+    }
+  } else {
+    spdlog::info("job {}: stopping with a savepoint", jobId_);
+  }
+  Result<int64_t> id = checkpointCoordinator_->triggerSavepoint(*dir, SnapshotType::kStopSavepoint);
+  if (!id.isOk()) {
+    stopFailed();
+    return id.status();
+  }
+  return id;
+}
+
+void JobMaster::stopFailed() {
+  bool drained;
+  {
+    std::lock_guard lock(mu_);
+    if (!stop_) return;
+    drained = stop_->mode == StopMode::kDrain && sourcesAtEndOfData_ == sourceTasks_;
+    stop_.reset();
+  }
+  spdlog::warn("job {}: the stop with a savepoint failed; the job goes on", jobId_);
+  checkpointCoordinator_->pausePeriodicCheckpoints(false);
+  if (drained) checkpointCoordinator_->requestCheckpointSoon();
 }
 
 }  // namespace weir::cluster

@@ -79,6 +79,15 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Triggers a savepoint into `targetDirectory`, or execution.checkpointing.savepoint-dir
   // when empty (`weir savepoint`, POST /jobs/:jobid/savepoints); its id, or why not.
   Result<int64_t> triggerSavepoint(const std::string& targetDirectory);
+  // `weir stop` (POST /jobs/:jobid/stop): a savepoint after which the job ends FINISHED.
+  // kDrain first ends every source's input (the maximum watermark: every event-time timer
+  // fires, every operator finishes), then takes the savepoint; kSuspend takes it at once,
+  // the sources emitting nothing after its barrier, and the tasks end without finishing
+  // their operators. Either way the savepoint's completion is notified, so sinks commit
+  // exactly what it covers. Returns the savepoint's id once triggered (the statistics tell
+  // its outcome); if it fails, the job keeps running (after a drain, it finishes with a
+  // final checkpoint instead).
+  Result<int64_t> stopWithSavepoint(const std::string& targetDirectory, StopMode mode);
 
   void updateTaskExecutionState(const runtime::TaskExecutionStateUpdate& update) override;
   void notifyEndOfData(int vertexId, int subtaskIndex) override;
@@ -131,7 +140,12 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // CheckpointCoordinatorGateway
   bool allTasksRunning() override;
   std::map<std::string, std::string> triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
-                                                        network::CheckpointKind kind) override;
+                                                        SnapshotType type) override;
+  // The directory a savepoint goes to and whether one can be taken now; REQUIRES: !mu_.
+  Result<std::string> savepointTarget(const std::string& requested);
+  // A stop that did not happen: periodic checkpoints resume (and a drained job gets its
+  // final checkpoint). REQUIRES: !mu_.
+  void stopFailed();
   void notifyCheckpointComplete(int64_t checkpointId) override;
   void notifyCheckpointAborted(int64_t checkpointId) override;
   void failJob(const std::string& cause) override;
@@ -188,7 +202,13 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Bounded jobs: source tasks of this attempt whose data ended, and the first
   // checkpoint triggered after all of them had (its completion lets them end).
   int sourceTasks_ = 0;
-  int sourcesAtEndOfData_ = 0;                      // guarded by mu_
+  int sourcesAtEndOfData_ = 0;  // guarded by mu_
+  struct StopRequest {
+    StopMode mode = StopMode::kSuspend;
+    int64_t savepointId = 0;  // 0 until triggered
+  };
+  std::optional<StopRequest> stop_;                 // guarded by mu_: a `weir stop` in progress
+  std::condition_variable stopCv_;                  // sources reached their end of data (a drain)
   int64_t finalCheckpointId_ = 0;                   // guarded by mu_; 0 = none yet
   int64_t restarts_ = 0;                            // guarded by mu_
   std::vector<std::string> restartCauses_;          // guarded by mu_

@@ -242,14 +242,15 @@ Result<int64_t> JobMaster::triggerCheckpoint() {
   return checkpointCoordinator_->triggerCheckpoint();
 }
 
-Result<int64_t> JobMaster::triggerSavepoint(const std::string& targetDirectory) {
-  std::string dir = targetDirectory;
+Result<std::string> JobMaster::savepointTarget(const std::string& requested) {
+  std::string dir = requested;
   if (dir.empty()) {
     std::optional<std::string> configured = config_->get(options::kSavepointDir);
     if (!configured || configured->empty()) {
       return Status::invalidArgument(
-          "no savepoint directory: name one (weir savepoint <jobId> <directory>, or \"target-directory\" in "
-          "the request) or set execution.checkpointing.savepoint-dir");
+          "no savepoint directory: name one (weir savepoint <jobId> <directory>, weir stop --savepointPath "
+          "<directory>, or \"target-directory\" in the request) or set "
+          "execution.checkpointing.savepoint-dir");
     }
     dir = *configured;
   }
@@ -257,14 +258,18 @@ Result<int64_t> JobMaster::triggerSavepoint(const std::string& targetDirectory) 
     return Status::failedPrecondition("savepoints need checkpointing, which is not enabled for job " +
                                       jobId_ + " (set execution.checkpointing.interval to turn it on)");
   }
-  {
-    std::lock_guard lock(mu_);
-    if (status_ != JobStatus::kRunning) {
-      return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
-                                        ", not RUNNING");
-    }
+  std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kRunning) {
+    return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
+                                      ", not RUNNING");
   }
-  return checkpointCoordinator_->triggerSavepoint(dir);
+  return dir;
+}
+
+Result<int64_t> JobMaster::triggerSavepoint(const std::string& targetDirectory) {
+  Result<std::string> dir = savepointTarget(targetDirectory);
+  if (!dir.isOk()) return dir.status();
+  return checkpointCoordinator_->triggerSavepoint(*dir);
 }
 
 }  // namespace weir::cluster

@@ -1,6 +1,7 @@
 // What the handlers share: the registry of triggered checkpoints, job lookup and
 // parameter parsing, and the list of every route.
 #include <charconv>
+#include <thread>
 
 #include "cluster/local_cluster.h"
 #include "rest/handlers.h"
@@ -8,7 +9,7 @@
 namespace weir::rest {
 
 std::string TriggeredCheckpoints::add(const std::string& jobId, std::function<Result<int64_t>()> trigger,
-                                      std::string requestId) {
+                                      std::string requestId, Kind kind) {
   if (requestId.empty()) requestId = cluster::newJobId();  // 32 random hex digits, as Flink's TriggerId
   // std::async's shared state joins its thread when the last future goes, so dropping
   // an entry (or this registry) never leaves a trigger running unowned.
@@ -16,7 +17,12 @@ std::string TriggeredCheckpoints::add(const std::string& jobId, std::function<Re
   std::deque<Entry> dropped;
   {
     std::lock_guard lock(mu_);
-    entries_.push_back({requestId, jobId, std::move(outcome)});
+    Entry e;
+    e.requestId = requestId;
+    e.jobId = jobId;
+    e.checkpointId = std::move(outcome);
+    e.kind = kind;
+    entries_.push_back(std::move(e));
     while (entries_.size() > kCapacity) {
       dropped.push_back(std::move(entries_.front()));
       entries_.pop_front();
@@ -31,6 +37,18 @@ std::optional<TriggeredCheckpoints::Entry> TriggeredCheckpoints::find(const std:
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
     if (it->jobId == jobId && it->requestId == requestId) return *it;
   return std::nullopt;
+}
+
+void TriggeredCheckpoints::awaitEndingOutcomesRead(std::chrono::milliseconds limit) const {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  auto allRead = [&] {
+    std::lock_guard lock(mu_);
+    for (const Entry& e : entries_)
+      if (e.kind == Kind::kEndsJob && !e.outcomeRead->load()) return false;
+    return true;
+  };
+  while (!allRead() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 cluster::ArchivedJob jobOrThrow(const RestContext& context, const RestRequest& request) {
@@ -60,6 +78,7 @@ nlohmann::json triggeredOperationJson(const RestContext& context, const cluster:
   if (e->checkpointId.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
     return inProgress;  // waiting for its turn
   const Result<int64_t>& outcome = e->checkpointId.get();
+  if (!outcome.isOk()) e->outcomeRead->store(true);
   if (!outcome.isOk())
     return failure(std::string("the ") + what + " could not be triggered: " + outcome.status().message());
   const int64_t id = outcome.value();
@@ -69,6 +88,7 @@ nlohmann::json triggeredOperationJson(const RestContext& context, const cluster:
                    " is no longer in the history (web.checkpoints.history); its outcome is unknown");
   }
   if (c->status == cluster::CheckpointStatus::kInProgress) return inProgress;
+  e->outcomeRead->store(true);
   if (c->status == cluster::CheckpointStatus::kFailed) return failure(c->failureMessage);
   nlohmann::json op = operation == TriggeredOperation::kSavepoint
                           ? nlohmann::json{{"location", c->externalPath}}

@@ -21,8 +21,10 @@ void addCheckpointConfigRoutes(Router& router, RestContext& context);  // GET ..
 void addCheckpointDetailsRoutes(Router& router,
                                 RestContext& context);  // GET .../checkpoints/details/:id[...]
 void addCheckpointTriggerRoutes(Router& router,
-                                RestContext& context);          // POST .../checkpoints, GET .../:triggerid
-void addSavepointRoutes(Router& router, RestContext& context);  // POST .../savepoints, GET .../:triggerid
+                                RestContext& context);  // POST .../checkpoints, GET .../:triggerid
+void addSavepointRoutes(
+    Router& router,
+    RestContext& context);  // POST .../savepoints, .../stop, GET .../savepoints/:triggerid
 
 void addJobMetricsRoutes(Router& router, RestContext& context);     // GET /jobs/:jobid/metrics
 void addVertexMetricsRoutes(Router& router, RestContext& context);  // GET .../vertices/:vertexid/metrics

@@ -7,10 +7,13 @@
 // everything here is thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,16 +33,24 @@ namespace weir::rest {
 class TriggeredCheckpoints {
  public:
   static constexpr size_t kCapacity = 1000;
+  // kEndsJob: a stop-with-savepoint, whose job ends with it; `weir run` keeps serving
+  // after its job ended until the outcome was read (awaitEndingOutcomesRead).
+  enum class Kind { kOther, kEndsJob };
   struct Entry {
     std::string requestId;
     std::string jobId;
     std::shared_future<Result<int64_t>> checkpointId;  // the id, or why the trigger was refused
+    Kind kind = Kind::kOther;
+    std::shared_ptr<std::atomic<bool>> outcomeRead = std::make_shared<std::atomic<bool>>(false);
   };
   // Runs `trigger` on its own thread; returns the request id: `requestId` when given
   // (a client-chosen id), else a new one.
   std::string add(const std::string& jobId, std::function<Result<int64_t>()> trigger,
-                  std::string requestId = "");
+                  std::string requestId = "", Kind kind = Kind::kOther);
   std::optional<Entry> find(const std::string& jobId, const std::string& requestId) const;
+  // Waits until the outcome of every kEndsJob trigger was answered as COMPLETED to a
+  // poll, at most `limit`.
+  void awaitEndingOutcomesRead(std::chrono::milliseconds limit) const;
 
  private:
   mutable std::mutex mu_;

@@ -72,6 +72,10 @@ RestServer::~RestServer() {
 
 int RestServer::port() const { return impl_->port; }
 
+void RestServer::awaitStopOutcomesRead(std::chrono::milliseconds limit) const {
+  impl_->context.triggers.awaitEndingOutcomesRead(limit);
+}
+
 std::string RestServer::url() const {
   const std::string host = impl_->address.find(':') != std::string::npos && impl_->address.front() != '['
                                ? "[" + impl_->address + "]"

@@ -12,6 +12,7 @@
 // REQUIRES: the Dispatcher outlives the server.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +51,9 @@ class RestServer {
   int port() const;
   // "http://127.0.0.1:8081"
   std::string url() const;
+  // After the job ended: waits (at most `limit`) until the client that stopped it with a
+  // savepoint has read the savepoint's outcome, so that `weir stop` can print its path.
+  void awaitStopOutcomesRead(std::chrono::milliseconds limit) const;
 
  private:
   struct Impl;

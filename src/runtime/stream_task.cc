@@ -82,10 +82,11 @@ namespace {
 // checkpoint completed.
 class SourceTaskInput final : public TaskInput {
  public:
-  SourceTaskInput(SourceOperatorBase& source, const bool& finishAllowed)
-      : source_(source), finishAllowed_(finishAllowed) {}
+  SourceTaskInput(SourceOperatorBase& source, const bool& finishAllowed, const int64_t& pausedFor)
+      : source_(source), finishAllowed_(finishAllowed), pausedFor_(pausedFor) {}
   TaskInputStatus processInput(int maxRecords) override {
     if (dataEnded_) return finishAllowed_ ? TaskInputStatus::kEndOfInput : TaskInputStatus::kNothingAvailable;
+    if (pausedFor_ >= 0) return TaskInputStatus::kNothingAvailable;  // behind a stop savepoint's barrier
     switch (source_.emitNext(maxRecords)) {
       case InputStatus::kMoreAvailable:
         return TaskInputStatus::kMoreAvailable;
@@ -102,6 +103,7 @@ class SourceTaskInput final : public TaskInput {
  private:
   SourceOperatorBase& source_;
   const bool& finishAllowed_;
+  const int64_t& pausedFor_;
   bool dataEnded_ = false;
 };
 
@@ -170,8 +172,8 @@ void StreamTask::deliverOperatorEvent(int nodeId, std::vector<uint8_t> event) {
 }
 
 void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis,
-                                   network::CheckpointKind kind) {
-  mailbox_->put([this, checkpointId, timestampMillis, kind] {
+                                   network::CheckpointKind kind, AfterBarrier after) {
+  mailbox_->put([this, checkpointId, timestampMillis, kind, after] {
     // Only a running source task starts a checkpoint; others get it through their barriers.
     if (source_ == nullptr || state_.load() != ExecutionState::kRunning) {
       jobMaster_.declineCheckpoint(d_.vertexId, d_.subtaskIndex, checkpointId,
@@ -191,6 +193,7 @@ void StreamTask::triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis
     }
     performCheckpoint(network::CheckpointBarrier{checkpointId, timestampMillis, kind, alignment},
                       std::chrono::nanoseconds(0), delay);
+    if (after == AfterBarrier::kPause) sourcePausedFor_ = checkpointId;
   });
 }
 
@@ -209,8 +212,22 @@ void StreamTask::finishAfterFinalCheckpoint() {
   mailbox_->put([this] { finishAllowed_ = true; });
 }
 
+void StreamTask::drainSource() {
+  mailbox_->put([this] {
+    WEIR_CHECK_MSG(source_ != nullptr, "drainSource on a task that is not a source");
+    sourcePausedFor_ = -1;
+    source_->stopAndDrain();
+  });
+}
+
+void StreamTask::terminateAfterStopSavepoint() {
+  WEIR_CHECK(terminating_.load());
+  mailbox_->put([this] { terminated_ = true; });
+}
+
 void StreamTask::notifyCheckpointAborted(int64_t checkpointId) {
   mailbox_->put([this, checkpointId] {
+    if (sourcePausedFor_ == checkpointId) sourcePausedFor_ = -1;  // the stop failed: go on
     for (auto& op : operators_) {
       invokeUserFunction(*op, [&] {
         op->notifyCheckpointAborted(checkpointId);
@@ -569,7 +586,7 @@ void StreamTask::buildChain() {
     WEIR_CHECK(source_ != nullptr);
     finishAllowed_ = !d_.checkpointing.enabled;
     source_->setInterruptFlag(interrupt_.get());
-    inputs_.push_back(std::make_unique<SourceTaskInput>(*source_, finishAllowed_));
+    inputs_.push_back(std::make_unique<SourceTaskInput>(*source_, finishAllowed_, sourcePausedFor_));
   }
   restoreChannelState();
   // One watermark valve per input of the head, over the channels of all its gates.
@@ -784,6 +801,7 @@ void StreamTask::mailboxLoop() {
   while (remaining > 0) {
     if (mailbox_->hasMail()) runMails();
     checkCancelled();
+    if (terminated_) return;  // `weir stop`: the savepoint has the rest
     interrupt_->store(false, std::memory_order_relaxed);
     processPriorityEvents();  // even when backpressured: barriers overtake the blocked data
     if (!outputsAvailable()) {
@@ -826,6 +844,9 @@ void StreamTask::mailboxLoop() {
 }
 
 void StreamTask::endOfData() {
+  // Stopped with a savepoint: an upstream task ended first; what the operators buffered is
+  // in the savepoint and must not be emitted.
+  if (terminating_.load()) return;
   // Head first: each operator emits what it buffered into successors that are still open.
   for (size_t i = 0; i < operators_.size(); ++i) {
     if (i > 0) operators_[i]->endInput(1);

@@ -48,11 +48,25 @@ class StreamTask : private CheckpointBarrierHandler::Target {
 
   // Checkpoints (any thread; each becomes a mail). Only source tasks are triggered:
   // the others take their snapshot when the barriers have arrived on all inputs.
-  void triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind);
+  // kPause (the savepoint of `weir stop`): the source emits nothing after this barrier
+  // until the savepoint is aborted (notifyCheckpointAborted), or the task ends.
+  enum class AfterBarrier { kContinue, kPause };
+  void triggerCheckpoint(int64_t checkpointId, int64_t timestampMillis, network::CheckpointKind kind,
+                         AfterBarrier after = AfterBarrier::kContinue);
   void notifyCheckpointComplete(int64_t checkpointId);
   void notifyCheckpointAborted(int64_t checkpointId);
   // A source task whose data ended may end now (the job's final checkpoint completed).
   void finishAfterFinalCheckpoint();
+  // `weir stop --drain`: a source ends its input now, as if its reader had ended (the
+  // maximum watermark, then end of data: every operator finishes).
+  void drainSource();
+  // `weir stop` without drain, once its savepoint completed. prepareTermination(): from now
+  // on the task does not finish its operators when its inputs end (what they buffered is in
+  // the savepoint); called on every task of the job before any gets
+  // terminateAfterStopSavepoint(): after the mails queued so far (the savepoint's
+  // notification) the task ends. Any thread.
+  void prepareTermination() { terminating_.store(true); }
+  void terminateAfterStopSavepoint();
   // "Map -> Sink: out (2/4)"
   std::string nameWithSubtask() const;
 
@@ -126,6 +140,9 @@ class StreamTask : private CheckpointBarrierHandler::Target {
   int64_t lastTriggeredCheckpoint_ = -1;  // task thread: sources ignore older or repeated triggers
   bool finishAllowed_ = true;             // task thread: a source whose data ended may end
   bool dataEnded_ = false;                // task thread: EndOfData went out (barriers go aligned)
+  int64_t sourcePausedFor_ = -1;          // task thread: the stop savepoint a source waits for
+  bool terminated_ = false;               // task thread: the stop's terminate mail ran
+  std::atomic<bool> terminating_{false};  // operators are not finished any more (weir stop)
   int64_t alignmentStartId_ = -1;         // task thread: the checkpoint of the last alignment,
   uint64_t alignmentStartBytes_ = 0;      // and inputBytesTaken() when it started
   // Raised (any thread) when the task loop should take control back between records: a

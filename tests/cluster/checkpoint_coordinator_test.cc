@@ -77,7 +77,7 @@ class GatedStorage final : public checkpoint::CheckpointStorage {
 class RecordingGateway final : public CheckpointCoordinatorGateway {
  public:
   bool allTasksRunning() override { return true; }
-  std::map<std::string, std::string> triggerSourceTasks(int64_t, int64_t, network::CheckpointKind) override {
+  std::map<std::string, std::string> triggerSourceTasks(int64_t, int64_t, SnapshotType) override {
     return {};
   }
   void notifyCheckpointComplete(int64_t id) override {

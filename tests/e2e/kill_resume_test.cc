@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "e2e/test_util.h"
 #include "testing/checkpoint_dirs.h"
@@ -39,24 +40,41 @@ std::map<std::string, std::vector<long>> countsIn(const std::string& dir) {
   return m;
 }
 
-TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
-  TempDir dir;
+// Writes 80,000 lines of random words into `dir`/in/text.txt; the count of each word, by
+// an independent oracle (grep | sort | uniq -c).
+std::map<std::string, long> writeTextAndCountWords(const TempDir& dir) {
   std::mt19937 rng(42);
   std::ostringstream text;
   const char* words[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"};
   for (int l = 0; l < 80000; ++l) text << words[rng() % 8] << " " << words[rng() % 8] << "\n";
   testing::writeFile(dir.file("in/text.txt"), text.str());
-
   auto oracle = runShell("cat " + shellQuote(dir.file("in/text.txt")) +
                          " | LC_ALL=C grep -oE \"[a-z0-9']+\" | LC_ALL=C sort | LC_ALL=C uniq -c");
-  ASSERT_EQ(oracle.exitCode, 0);
+  EXPECT_EQ(oracle.exitCode, 0);
   std::map<std::string, long> expected;
-  {
-    std::istringstream in(oracle.output);
-    long n;
-    std::string w;
-    while (in >> n >> w) expected[w] = n;
+  std::istringstream in(oracle.output);
+  long n;
+  std::string w;
+  while (in >> n >> w) expected[w] = n;
+  return expected;
+}
+
+// Exactly the counts 1..n per word, each once: nothing lost, nothing twice.
+void expectEveryCountOnce(const std::map<std::string, long>& expected, const std::string& out) {
+  std::map<std::string, std::vector<long>> got = countsIn(out);
+  ASSERT_EQ(got.size(), expected.size());
+  for (auto& [w, n] : expected) {
+    std::vector<long> counts = got[w];
+    std::sort(counts.begin(), counts.end());
+    ASSERT_EQ(long(counts.size()), n)
+        << "word " << w << ": committed " << counts.size() << " counts, expected " << n;
+    for (long i = 0; i < n; ++i) ASSERT_EQ(counts[size_t(i)], i + 1) << "word " << w;
   }
+}
+
+TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
+  TempDir dir;
+  const std::map<std::string, long> expected = writeTextAndCountWords(dir);
 
   const std::string common =
       weirRun() +
@@ -90,15 +108,37 @@ TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
     }
   }
 
-  // Exactly the counts 1..n per word, each once: nothing lost, nothing twice.
-  std::map<std::string, std::vector<long>> got = countsIn(out);
-  ASSERT_EQ(got.size(), expected.size());
-  for (auto& [w, n] : expected) {
-    std::vector<long> counts = got[w];
-    std::sort(counts.begin(), counts.end());
-    ASSERT_EQ(long(counts.size()), n)
-        << "word " << w << ": committed " << counts.size() << " counts, expected " << n;
-    for (long i = 0; i < n; ++i) ASSERT_EQ(counts[size_t(i)], i + 1) << "word " << w;
+  expectEveryCountOnce(expected, out);
+}
+
+// `weir stop` (with and without --drain) on a running `weir run wordcount`, then `weir run
+// -s <savepoint>` into the same output directory: the committed output is exactly what
+// one run writes (the stop's savepoint is committed by the stopped run, nothing twice).
+TEST(KillResumeTest, StopWithSavepointThenResumeCommitsEveryCountOnce) {
+  for (const std::string drain : {"", " --drain"}) {
+    SCOPED_TRACE("weir stop" + drain);
+    TempDir dir;
+    const std::map<std::string, long> expected = writeTextAndCountWords(dir);
+    const std::string out = dir.file("out");
+    const std::string job =
+        " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(out);
+    testing::BackgroundWeir w = testing::startWeirInBackground(
+        "--no-progress -p 2 -D execution.checkpointing.interval=100ms" + job, dir.file("first.log"));
+    ASSERT_TRUE(w.error.empty()) << w.error;
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    auto stop = runShell(std::string(WEIR_BINARY) + " stop -m " + w.jobManager + drain + " -p " +
+                         shellQuote(dir.file("sp")) + " " + w.jobId);
+    ASSERT_EQ(stop.exitCode, 0) << stop.output;
+    const size_t at = stop.output.find("Savepoint completed. Path: ");
+    ASSERT_NE(at, std::string::npos) << stop.output;
+    const std::string savepoint = stop.output.substr(at + 27, stop.output.find('\n', at) - at - 27);
+    EXPECT_TRUE(testing::waitForExit(w.pid)) << "weir run did not end after its job was stopped";
+    EXPECT_NE(testing::readFile(dir.file("first.log")).find("FINISHED"), std::string::npos)
+        << testing::readFile(dir.file("first.log"));
+    EXPECT_FALSE(countsIn(out).empty()) << "the stopped run committed what its savepoint covers";
+    auto resumed = runShell(weirRun() + " --no-progress -p 3 -s " + shellQuote(savepoint) + job);
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    expectEveryCountOnce(expected, out);
   }
 }
 

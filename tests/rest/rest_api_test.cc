@@ -213,6 +213,24 @@ TEST_F(RestApiTest, ASavepointTriggeredThroughTheApiReportsItsLocation) {
   EXPECT_EQ(get(job() + "/savepoints/unknown").status, 404);
 }
 
+TEST_F(RestApiTest, StopWithASavepointEndsTheJobFinished) {
+  startServer();
+  startCheckpointedJob();
+  ASSERT_TRUE(eventually([&] { return get(job() + "/checkpoints").body["counts"]["completed"] >= 1; }));
+  EXPECT_EQ(post(job() + "/stop", R"({"drain": "yes"})").status, 400);
+  const std::string target = (fs::path(dir_.str()) / "stopped").string();
+  Reply stop = post(job() + "/stop", nlohmann::json{{"targetDirectory", target}, {"drain", false}}.dump());
+  ASSERT_EQ(stop.status, 202) << stop.body.dump();
+  Reply status;
+  ASSERT_TRUE(eventually([&] {
+    status = get(job() + "/savepoints/" + stop.body["request-id"].get<std::string>());
+    return status.body["status"]["id"] == "COMPLETED";
+  })) << status.body.dump();
+  ASSERT_TRUE(status.body["operation"].contains("location")) << status.body.dump();
+  EXPECT_TRUE(fs::exists(fs::path(status.body["operation"]["location"].get<std::string>()) / "_metadata"));
+  ASSERT_TRUE(eventually([&] { return get(job()).body["state"] == "FINISHED"; })) << get(job()).body.dump();
+}
+
 TEST_F(RestApiTest, CancelEndsTheJobWhichStaysQueryable) {
   startServer();
   startCheckpointedJob();

@@ -5,9 +5,12 @@
 // Refusals name what to do: no directory, checkpointing off.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <thread>
+#include <vector>
 
 #include <weir/weir.h>
 
@@ -81,6 +84,61 @@ TEST(SavepointTest, ASavepointOutlivesItsJobMovesAndRestoresAtOtherParallelisms)
     testing::expectCountsContinueExactly(second->results()->values());
   }
 }
+
+// Every key's counts over both runs are exactly 1..kRecords/kKeys, each once: nothing the
+// stopped run emitted is emitted again, nothing is lost.
+void expectEveryCountOnce(const std::vector<std::pair<int64_t, int64_t>>& first,
+                          const std::vector<std::pair<int64_t, int64_t>>& second) {
+  std::map<int64_t, std::vector<int64_t>> perKey;
+  for (auto& [k, n] : first) perKey[k].push_back(n);
+  for (auto& [k, n] : second) perKey[k].push_back(n);
+  ASSERT_EQ(int64_t(perKey.size()), testing::kKeys);
+  for (auto& [k, counts] : perKey) {
+    std::sort(counts.begin(), counts.end());
+    std::vector<int64_t> want(size_t(testing::kRecords / testing::kKeys));
+    for (size_t i = 0; i < want.size(); ++i) want[i] = int64_t(i) + 1;
+    ASSERT_EQ(counts, want) << "key " << k;
+  }
+}
+
+class StopWithSavepointTest : public ::testing::TestWithParam<cluster::StopMode> {};
+
+TEST_P(StopWithSavepointTest, TheJobFinishesAndResumesWithEveryCountOnce) {
+  testing::TempDir dir;
+  std::string savepoint;
+  std::vector<std::pair<int64_t, int64_t>> first;
+  {
+    StreamExecutionEnvironment env;
+    env.setParallelism(2);
+    env.configuration().set("execution.checkpointing.interval", "40 ms");
+    auto sink = testing::buildJob(env, 60000);
+    auto client = env.executeAsync("stopped");
+    while (client->progress().checkpointsCompleted < 2 && !isGloballyTerminal(client->status()))
+      std::this_thread::sleep_for(5ms);
+    Result<int64_t> id = cluster::jobMasterOf(*client)->stopWithSavepoint(dir.file("sp"), GetParam());
+    ASSERT_TRUE(id.isOk()) << id.status().toString();
+    JobExecutionResult r = client->waitForResult();
+    ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+    savepoint = awaitSavepoint(*client, *id);
+    ASSERT_FALSE(savepoint.empty());
+    first = sink->results()->values();
+    ASSERT_LT(int64_t(first.size()), testing::kRecords) << "stopped before the end of its input";
+    ASSERT_GT(first.size(), 0u);
+  }
+  StreamExecutionEnvironment env;
+  env.setParallelism(3);
+  env.configuration().set("execution.state-recovery.path", savepoint);
+  auto second = testing::buildJob(env, 0);
+  JobExecutionResult r = env.execute("resumed");
+  ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+  expectEveryCountOnce(first, second->results()->values());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, StopWithSavepointTest,
+                         ::testing::Values(cluster::StopMode::kSuspend, cluster::StopMode::kDrain),
+                         [](const ::testing::TestParamInfo<cluster::StopMode>& info) {
+                           return std::string(info.param == cluster::StopMode::kDrain ? "Drain" : "NoDrain");
+                         });
 
 TEST(SavepointTest, RefusalsSayWhatToDo) {
   testing::TempDir dir;

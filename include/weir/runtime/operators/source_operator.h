@@ -47,6 +47,10 @@ class SourceOperatorBase : public StreamOperator {
   // Emits up to about `maxRecords` records, fewer when the interrupt flag is raised.
   virtual InputStatus emitNext(int maxRecords) = 0;
   virtual void handleOperatorEvent(const std::vector<uint8_t>& event) = 0;
+  // `weir stop --drain`: the next emitNext() ends the input (the maximum watermark, then
+  // kEndOfInput) although the reader has more; the reader's splits keep their positions
+  // for the savepoint that follows.
+  virtual void stopAndDrain() = 0;
   // emitNext() returns early, between records, while `*flag` is set (the task raises it
   // when its outputs run out of buffers). May be null.
   void setInterruptFlag(const std::atomic<bool>* flag) { interrupt_ = flag; }
@@ -94,8 +98,9 @@ class SourceOperator final : public SourceOperatorBase {
   void snapshotState(int64_t) override {
     splitsState_->update(invokeUserFunction(*this, [&] { return reader_->snapshotState(); }));
   }
+  void stopAndDrain() override { drained_ = true; }
   InputStatus emitNext(int maxRecords) override {
-    InputStatus status = InputStatus::kMoreAvailable;
+    InputStatus status = drained_ ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
     uint64_t before = emitted_;
     while (status == InputStatus::kMoreAvailable && int(emitted_ - before) < maxRecords && !interrupted()) {
       uint64_t beforeCall = emitted_;
@@ -245,6 +250,7 @@ class SourceOperator final : public SourceOperatorBase {
   int64_t watermarkInterval_ = 0;
   int64_t openedAt_ = 0;
   bool ended_ = false;
+  bool drained_ = false;  // weir stop --drain
 };
 
 template <class T, class Split>
