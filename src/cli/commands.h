@@ -45,6 +45,20 @@ class NexmarkExportCommand {
   nexmark::NexmarkSourceOptions options_;  // the stream's parameters (splits and throttle unused)
 };
 
+// weir inspect <path> [--verify] [--json]: what a checkpoint or savepoint holds.
+class InspectCommand {
+ public:
+  explicit InspectCommand(CLI::App& app);
+  bool selected() const { return cmd_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* cmd_;
+  std::string path_;
+  bool verify_ = false;
+  bool json_ = false;
+};
+
 // The verbs that talk to a running job through its REST API. Each registers
 // --jobmanager, -c, --token and --json (JobCommandOptions).
 class JobCommand {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   weir::cli::CheckpointsCommand checkpoints(app);
   weir::cli::SavepointCommand savepoint(app);
   weir::cli::StopCommand stop(app);
+  weir::cli::InspectCommand inspect(app);
   weir::cli::MetricsCommand metrics(app);
   try {
     app.parse(argc, argv);
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   if (checkpoints.selected()) return checkpoints.execute();
   if (savepoint.selected()) return savepoint.execute();
   if (stop.selected()) return stop.execute();
+  if (inspect.selected()) return inspect.execute();
   if (metrics.selected()) return metrics.execute();
   return 0;
 }

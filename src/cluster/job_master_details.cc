@@ -7,6 +7,8 @@
 #include <weir/core/hash.h>
 #include <weir/core/options.h>
 
+#include <spdlog/spdlog.h>
+
 #include "cluster/job_master.h"
 #include "runtime/timer_service.h"
 
@@ -258,10 +260,23 @@ Result<std::string> JobMaster::savepointTarget(const std::string& requested) {
     return Status::failedPrecondition("savepoints need checkpointing, which is not enabled for job " +
                                       jobId_ + " (set execution.checkpointing.interval to turn it on)");
   }
-  std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRunning) {
-    return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
-                                      ", not RUNNING");
+  {
+    std::lock_guard lock(mu_);
+    if (status_ != JobStatus::kRunning) {
+      return Status::failedPrecondition(std::string("job ") + jobId_ + " is " + jobStatusName(status_) +
+                                        ", not RUNNING");
+    }
+  }
+  // State maps to operators by uid; an id derived from the topology changes with the job.
+  std::string withoutUid;
+  for (const StreamNode& n : streamGraph_->nodes())
+    if (n.uid.empty()) withoutUid += (withoutUid.empty() ? "'" : ", '") + n.name + "'";
+  if (!withoutUid.empty()) {
+    spdlog::warn(
+        "job {}: operators without a uid: {}. Their state in the savepoint is named by ids derived from the "
+        "topology, which change when the job changes; set .uid(\"...\") on each to restore into a changed "
+        "job",
+        jobId_, withoutUid);
   }
   return dir;
 }

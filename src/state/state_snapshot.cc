@@ -567,6 +567,49 @@ Status restoreOperatorState(OperatorStateStore& store,
   return Status::ok();
 }
 
+Result<std::vector<SnapshotStateInfo>> describeKeyedSnapshot(const std::string& bytes,
+                                                             const std::string& origin) {
+  try {
+    DataInput in(bytes);
+    Result<std::vector<ParsedKeyedState>> header = readKeyedHeader(in, origin);
+    if (!header.isOk()) return header.status();
+    std::vector<SnapshotStateInfo> out;
+    for (const ParsedKeyedState& s : *header)
+      out.push_back({s.name, stateKindName(s.kind), s.serializer.name, s.serializer.version, 0});
+    return out;
+  } catch (const SerializationError& e) {
+    return Status::corruption(origin + ": truncated or malformed keyed state snapshot: " + e.what());
+  }
+}
+
+Result<std::vector<SnapshotStateInfo>> describeOperatorSnapshot(const std::string& bytes,
+                                                                const std::string& origin) {
+  static const char* kDistribution[] = {"split list", "union list", "broadcast list"};
+  try {
+    DataInput in(bytes);
+    WEIR_RETURN_IF_ERROR(readMagic(in, kOperatorMagic, kOperatorFormatVersion, "operator", origin));
+    std::vector<SnapshotStateInfo> out;
+    const size_t n = in.readLength(1);
+    for (size_t i = 0; i < n; ++i) {
+      SnapshotStateInfo info;
+      in.readString(info.name);
+      const uint8_t distribution = in.readU8();
+      if (distribution > kMaxDistribution) {
+        return Status::corruption(origin + ": operator state '" + info.name +
+                                  "' has unknown distribution mode " + std::to_string(distribution));
+      }
+      info.kind = kDistribution[distribution];
+      in.readString(info.serializer);
+      info.serializerVersion = in.readU32();
+      info.elements = in.readVarU64();
+      out.push_back(std::move(info));
+    }
+    return out;
+  } catch (const SerializationError& e) {
+    return Status::corruption(origin + ": truncated or malformed operator state snapshot: " + e.what());
+  }
+}
+
 }  // namespace weir::state
 
 namespace weir {

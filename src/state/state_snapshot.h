@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <weir/core/status.h>
@@ -55,5 +56,21 @@ AsyncOperatorSnapshot snapshotOperatorState(OperatorStateStore& store, checkpoin
 Status restoreOperatorState(OperatorStateStore& store,
                             const std::vector<checkpoint::OperatorStateHandle>& handles,
                             checkpoint::StateReader& reader);
+
+// What `weir inspect` shows of one snapshot stream: each state's name, kind ("value",
+// "list", ..., "timers"; operator lists "split list", "union list", "broadcast list"),
+// serializer and, for operator lists, element count. Corrupt input is a Corruption
+// naming `origin`.
+struct SnapshotStateInfo {
+  std::string name;
+  std::string kind;
+  std::string serializer;
+  uint32_t serializerVersion = 0;
+  uint64_t elements = 0;  // operator lists only
+};
+Result<std::vector<SnapshotStateInfo>> describeKeyedSnapshot(const std::string& bytes,
+                                                             const std::string& origin);
+Result<std::vector<SnapshotStateInfo>> describeOperatorSnapshot(const std::string& bytes,
+                                                                const std::string& origin);
 
 }  // namespace weir::state

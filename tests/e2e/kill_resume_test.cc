@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "e2e/test_util.h"
 #include "testing/checkpoint_dirs.h"
 
@@ -123,7 +125,10 @@ TEST(KillResumeTest, StopWithSavepointThenResumeCommitsEveryCountOnce) {
     const std::string job =
         " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(out);
     testing::BackgroundWeir w = testing::startWeirInBackground(
-        "--no-progress -p 2 -D execution.checkpointing.interval=100ms" + job, dir.file("first.log"));
+        "--no-progress -p 2 -D execution.checkpointing.interval=100ms"
+        " -D execution.checkpointing.data-inline-threshold=0" +
+            job,
+        dir.file("first.log"));
     ASSERT_TRUE(w.error.empty()) << w.error;
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     auto stop = runShell(std::string(WEIR_BINARY) + " stop -m " + w.jobManager + drain + " -p " +
@@ -139,6 +144,40 @@ TEST(KillResumeTest, StopWithSavepointThenResumeCommitsEveryCountOnce) {
     auto resumed = runShell(weirRun() + " --no-progress -p 3 -s " + shellQuote(savepoint) + job);
     ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
     expectEveryCountOnce(expected, out);
+
+    // weir inspect: what the savepoint holds, every file verified; then damaged copies.
+    const std::string weir = std::string(WEIR_BINARY);
+    auto inspect = runShell(weir + " inspect --verify " + shellQuote(savepoint));
+    ASSERT_EQ(inspect.exitCode, 0) << inspect.output;
+    EXPECT_NE(inspect.output.find("Savepoint (canonical format)"), std::string::npos) << inspect.output;
+    EXPECT_NE(inspect.output.find("count: value, serializer i64 v1"), std::string::npos) << inspect.output;
+    EXPECT_NE(inspect.output.find("key groups [0, 63]"), std::string::npos) << inspect.output;
+    EXPECT_NE(inspect.output.find("Verified: every file has its size and checksum."), std::string::npos);
+    auto asJson = runShell(weir + " inspect --json " + shellQuote(savepoint) + " 2>/dev/null");
+    ASSERT_EQ(asJson.exitCode, 0) << asJson.output;
+    nlohmann::json j = nlohmann::json::parse(asJson.output);
+    EXPECT_EQ(j["type"], "savepoint");
+    EXPECT_EQ(j["operators"].size(), 4u) << asJson.output;
+    ASSERT_FALSE(j["files"].empty()) << "inline threshold 0: every state is a file";
+
+    const std::string damaged = dir.file("damaged");
+    fs::copy(savepoint, damaged, fs::copy_options::recursive);
+    const fs::path victim = fs::path(damaged) / j["files"][0].get<std::string>();
+    std::string bytes = testing::readFile(victim.string());
+    bytes[bytes.size() / 2] ^= 0x20;
+    testing::writeFile(victim.string(), bytes);
+    auto flipped = runShell(weir + " inspect --verify " + shellQuote(damaged));
+    EXPECT_EQ(flipped.exitCode, 1) << flipped.output;
+    EXPECT_NE(flipped.output.find("checksum"), std::string::npos) << flipped.output;
+    fs::remove(victim);
+    auto missing = runShell(weir + " inspect --verify " + shellQuote(damaged));
+    EXPECT_EQ(missing.exitCode, 1) << missing.output;
+    EXPECT_NE(missing.output.find(victim.filename().string()), std::string::npos) << missing.output;
+    std::string metadata = testing::readFile(damaged + "/_metadata");
+    testing::writeFile(damaged + "/_metadata", metadata.substr(0, metadata.size() / 2));
+    auto truncated = runShell(weir + " inspect " + shellQuote(damaged));
+    EXPECT_NE(truncated.exitCode, 0) << truncated.output;
+    EXPECT_NE(truncated.output.find("_metadata"), std::string::npos) << truncated.output;
   }
 }
 
