@@ -1,7 +1,5 @@
 // `weir cancel <jobId>`: asks the job to cancel and waits (up to --timeout) until it ended.
-#include <chrono>
 #include <cstdio>
-#include <thread>
 
 #include "cli/commands.h"
 
@@ -27,21 +25,9 @@ int CancelCommand::execute() {
   Result<nlohmann::json> r = rest->patch("/jobs/" + jobId_ + "?mode=cancel");
   if (!r.isOk()) return reportError(r.status());
   if (!options_.json) std::printf("Cancelling job %s.\n", jobId_.c_str());
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds_);
-  std::string state = "CANCELLING";
-  while (timeoutSeconds_ > 0 && std::chrono::steady_clock::now() < until) {
-    Result<nlohmann::json> job = rest->get("/jobs/" + jobId_);
-    if (!job.isOk()) {
-      // `weir run` exits with its job, so a vanished server means the job ended; which
-      // way it ended is no longer known (`weir run`'s own output says).
-      if (job.status().code() != StatusCode::kIOError) return reportError(job.status());
-      state = "ENDED";
-      break;
-    }
-    state = (*job)["state"];
-    if (state == "CANCELED" || state == "FAILED" || state == "FINISHED") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  Result<std::string> ended = waitForJobEnd(*rest, jobId_, "CANCELLING", timeoutSeconds_);
+  if (!ended.isOk()) return reportError(ended.status());
+  const std::string& state = *ended;
   if (options_.json) {
     std::printf("%s\n", nlohmann::json{{"jid", jobId_}, {"state", state}}.dump(2).c_str());
   } else if (state == "ENDED") {

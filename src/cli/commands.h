@@ -122,6 +122,11 @@ enum class Drain { kNo, kYes };
 int stopJobWithSavepoint(const RestClient& rest, const JobCommandOptions& options, const std::string& jobId,
                          const std::string& savepointDirectory, Drain drain, const std::string& type,
                          int timeoutSeconds);
+// Polls GET /jobs/:jobid until the job is CANCELED, FAILED or FINISHED, for at most
+// `timeoutSeconds`: its last state (`state` if never read), or "ENDED" when the server
+// vanished (`weir run` exits with its job, so it ended; how is no longer known).
+Result<std::string> waitForJobEnd(const RestClient& rest, const std::string& jobId, std::string state,
+                                  int timeoutSeconds);
 // Polls GET /jobs/:jobid/savepoints/:requestId until the savepoint ended: its location, or
 // its failure as a FailedPrecondition; `json` receives the last answer.
 Result<std::string> awaitSavepoint(const RestClient& rest, const std::string& jobId,

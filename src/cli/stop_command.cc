@@ -1,8 +1,6 @@
 // `weir stop [--savepointPath dir] [--drain] <jobId>`: stop-with-savepoint (POST
 // /jobs/:jobid/stop), then wait until the job ended.
-#include <chrono>
 #include <cstdio>
-#include <thread>
 
 #include "cli/commands.h"
 
@@ -47,19 +45,9 @@ int stopJobWithSavepoint(const RestClient& rest, const JobCommandOptions& option
   }
   if (!options.json) std::printf("Savepoint completed. Path: %s\n", location->c_str());
   // The job ends once its tasks committed the savepoint; `weir run` exits with it.
-  std::string state = "RUNNING";
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
-  while (std::chrono::steady_clock::now() < until) {
-    Result<nlohmann::json> job = rest.get("/jobs/" + jobId);
-    if (!job.isOk()) {
-      if (job.status().code() != StatusCode::kIOError) return reportError(job.status());
-      state = "ENDED";
-      break;
-    }
-    state = (*job)["state"];
-    if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  Result<std::string> ended = waitForJobEnd(rest, jobId, "RUNNING", timeoutSeconds);
+  if (!ended.isOk()) return reportError(ended.status());
+  const std::string& state = *ended;
   if (options.json) {
     std::printf("%s\n",
                 nlohmann::json{{"jid", jobId}, {"state", state}, {"savepoint", *location}}.dump(2).c_str());

@@ -1,5 +1,6 @@
 // What the handlers share: the registry of triggered checkpoints, job lookup and
 // parameter parsing, and the list of every route.
+#include <algorithm>
 #include <charconv>
 #include <thread>
 
@@ -94,6 +95,52 @@ nlohmann::json triggeredOperationJson(const RestContext& context, const cluster:
                           ? nlohmann::json{{"location", c->externalPath}}
                           : nlohmann::json{{"checkpointId", id}};
   return nlohmann::json{{"status", {{"id", "COMPLETED"}}}, {"operation", std::move(op)}};
+}
+
+TriggerBody::TriggerBody(const RestRequest& request) : body_(nlohmann::json::object()) {
+  if (request.body.empty()) return;
+  body_ = nlohmann::json::parse(request.body);  // malformed: 400
+  if (!body_.is_object()) throw RestError(400, "the request body must be a JSON object");
+}
+
+std::string TriggerBody::optionalString(const std::string& field) const {
+  if (!body_.contains(field) || body_[field].is_null()) return "";
+  if (!body_[field].is_string()) throw RestError(400, field + " must be a string");
+  return body_[field].get<std::string>();
+}
+
+bool TriggerBody::optionalBool(const std::string& field) const {
+  if (!body_.contains(field)) return false;
+  if (!body_[field].is_boolean()) throw RestError(400, field + " must be true or false");
+  return body_[field].get<bool>();
+}
+
+void TriggerBody::requireOneOf(const std::string& field, const std::vector<std::string>& values) const {
+  if (!body_.contains(field)) return;
+  const nlohmann::json& v = body_[field];
+  if (v.is_string() && std::find(values.begin(), values.end(), v.get<std::string>()) != values.end()) return;
+  std::string list;
+  for (size_t i = 0; i < values.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + values[i];
+  throw RestError(400, field + " must be " + list);
+}
+
+std::string TriggerBody::triggerId() const {
+  if (!body_.contains("triggerId")) return "";
+  if (!body_["triggerId"].is_string() || body_["triggerId"].get<std::string>().empty())
+    throw RestError(400, "triggerId must be a non-empty string");
+  return body_["triggerId"].get<std::string>();
+}
+
+void acceptTrigger(RestContext& context, const RestRequest& request, RestResponse& response,
+                   std::function<Result<int64_t>()> trigger, const std::string& requestId,
+                   TriggeredCheckpoints::Kind kind) {
+  const std::string jobId = request.pathParams.at("jobid");
+  if (JobStatus s = jobOrThrow(context, request).details.status; isGloballyTerminal(s))
+    throw RestError(409, "job " + jobId + " already ended (" + jobStatusName(s) + ")");
+  const std::string id = context.triggers.add(jobId, std::move(trigger), requestId, kind);
+  response.status = 202;
+  response.body = nlohmann::json{{"request-id", id}}.dump();
 }
 
 int64_t integerParam(const RestRequest& request, const std::string& name) {

@@ -3,6 +3,10 @@
 // through the context and throw RestError for what the user got wrong.
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "rest/rest_context.h"
@@ -51,6 +55,28 @@ std::string prometheusText(const std::vector<cluster::JobMetrics>& jobs);
 enum class TriggeredOperation { kCheckpoint, kSavepoint };
 nlohmann::json triggeredOperationJson(const RestContext& context, const cluster::ArchivedJob& job,
                                       const std::string& triggerId, TriggeredOperation operation);
+// The body of a trigger request (POST .../checkpoints, .../savepoints, .../stop): an
+// empty body is {}, anything but a JSON object is 400, and each reader throws 400
+// naming the field when its value has the wrong type.
+class TriggerBody {
+ public:
+  explicit TriggerBody(const RestRequest& request);
+  std::string optionalString(const std::string& field) const;  // "" when absent or null
+  bool optionalBool(const std::string& field) const;           // false when absent
+  // When present, the field must be one of `values`.
+  void requireOneOf(const std::string& field, const std::vector<std::string>& values) const;
+  // "triggerId": a client-chosen request id (non-empty), or "" for a new one.
+  std::string triggerId() const;
+
+ private:
+  nlohmann::json body_;
+};
+// Starts `trigger` on its own thread (it may wait for a checkpoint slot; refusals are the
+// request's outcome, reported when polled) and answers 202 {"request-id"}; 409 when the
+// job already ended.
+void acceptTrigger(RestContext& context, const RestRequest& request, RestResponse& response,
+                   std::function<Result<int64_t>()> trigger, const std::string& requestId,
+                   TriggeredCheckpoints::Kind kind = TriggeredCheckpoints::Kind::kOther);
 // A path parameter parsed as a non-negative integer (400 otherwise).
 int64_t integerParam(const RestRequest& request, const std::string& name);
 

@@ -13,89 +13,36 @@ namespace weir::rest {
 void addSavepointRoutes(Router& router, RestContext& context) {
   router.add("POST", "/jobs/:jobid/savepoints", RouteKind::kMutating,
              [&context](const RestRequest& request, RestResponse& response) {
-               std::string requestId;
-               std::string targetDirectory;
-               if (!request.body.empty()) {
-                 nlohmann::json body = nlohmann::json::parse(request.body);  // malformed: 400
-                 if (!body.is_object()) throw RestError(400, "the request body must be a JSON object");
-                 if (body.contains("target-directory") && !body["target-directory"].is_null()) {
-                   if (!body["target-directory"].is_string())
-                     throw RestError(400, "target-directory must be a string");
-                   targetDirectory = body["target-directory"].get<std::string>();
-                 }
-                 if (body.contains("formatType")) {
-                   // The heap backend writes the same, backend-independent format for both.
-                   const nlohmann::json& type = body["formatType"];
-                   if (!type.is_string() || (type != "CANONICAL" && type != "NATIVE"))
-                     throw RestError(400, "formatType must be CANONICAL or NATIVE");
-                 }
-                 if (body.contains("cancel-job")) {
-                   if (!body["cancel-job"].is_boolean())
-                     throw RestError(400, "cancel-job must be true or false");
-                   if (body["cancel-job"].get<bool>())
-                     throw RestError(400, "cancel-job: use POST /jobs/:jobid/stop (stop with a savepoint)");
-                 }
-                 if (body.contains("triggerId")) {
-                   if (!body["triggerId"].is_string() || body["triggerId"].get<std::string>().empty())
-                     throw RestError(400, "triggerId must be a non-empty string");
-                   requestId = body["triggerId"].get<std::string>();
-                 }
-               }
-               const std::string jobId = request.pathParams.at("jobid");
-               if (JobStatus s = jobOrThrow(context, request).details.status; isGloballyTerminal(s))
-                 throw RestError(409, "job " + jobId + " already ended (" + jobStatusName(s) + ")");
-               // As for checkpoints: the trigger waits for a free slot on its own thread, and
-               // refusals (no directory, checkpointing off) are the request's outcome.
+               TriggerBody body(request);
+               const std::string targetDirectory = body.optionalString("target-directory");
+               // The heap backend writes the same, backend-independent format for both.
+               body.requireOneOf("formatType", {"CANONICAL", "NATIVE"});
+               if (body.optionalBool("cancel-job"))
+                 throw RestError(400, "cancel-job: use POST /jobs/:jobid/stop (stop with a savepoint)");
                cluster::Dispatcher& dispatcher = context.dispatcher;
-               requestId = context.triggers.add(
-                   jobId,
+               const std::string jobId = request.pathParams.at("jobid");
+               acceptTrigger(
+                   context, request, response,
                    [&dispatcher, jobId, targetDirectory] {
                      return dispatcher.triggerSavepoint(jobId, targetDirectory);
                    },
-                   requestId);
-               response.status = 202;
-               response.body = nlohmann::json{{"request-id", requestId}}.dump();
+                   body.triggerId());
              });
   router.add("POST", "/jobs/:jobid/stop", RouteKind::kMutating,
              [&context](const RestRequest& request, RestResponse& response) {
-               std::string requestId;
-               std::string targetDirectory;
-               cluster::StopMode mode = cluster::StopMode::kSuspend;
-               if (!request.body.empty()) {
-                 nlohmann::json body = nlohmann::json::parse(request.body);  // malformed: 400
-                 if (!body.is_object()) throw RestError(400, "the request body must be a JSON object");
-                 if (body.contains("targetDirectory") && !body["targetDirectory"].is_null()) {
-                   if (!body["targetDirectory"].is_string())
-                     throw RestError(400, "targetDirectory must be a string");
-                   targetDirectory = body["targetDirectory"].get<std::string>();
-                 }
-                 if (body.contains("drain")) {
-                   if (!body["drain"].is_boolean()) throw RestError(400, "drain must be true or false");
-                   if (body["drain"].get<bool>()) mode = cluster::StopMode::kDrain;
-                 }
-                 if (body.contains("formatType")) {
-                   const nlohmann::json& type = body["formatType"];
-                   if (!type.is_string() || (type != "CANONICAL" && type != "NATIVE"))
-                     throw RestError(400, "formatType must be CANONICAL or NATIVE");
-                 }
-                 if (body.contains("triggerId")) {
-                   if (!body["triggerId"].is_string() || body["triggerId"].get<std::string>().empty())
-                     throw RestError(400, "triggerId must be a non-empty string");
-                   requestId = body["triggerId"].get<std::string>();
-                 }
-               }
-               const std::string jobId = request.pathParams.at("jobid");
-               if (JobStatus s = jobOrThrow(context, request).details.status; isGloballyTerminal(s))
-                 throw RestError(409, "job " + jobId + " already ended (" + jobStatusName(s) + ")");
+               TriggerBody body(request);
+               const std::string targetDirectory = body.optionalString("targetDirectory");
+               const cluster::StopMode mode =
+                   body.optionalBool("drain") ? cluster::StopMode::kDrain : cluster::StopMode::kSuspend;
+               body.requireOneOf("formatType", {"CANONICAL", "NATIVE"});
                cluster::Dispatcher& dispatcher = context.dispatcher;
-               requestId = context.triggers.add(
-                   jobId,
+               const std::string jobId = request.pathParams.at("jobid");
+               acceptTrigger(
+                   context, request, response,
                    [&dispatcher, jobId, targetDirectory, mode] {
                      return dispatcher.stopWithSavepoint(jobId, targetDirectory, mode);
                    },
-                   requestId, TriggeredCheckpoints::Kind::kEndsJob);
-               response.status = 202;
-               response.body = nlohmann::json{{"request-id", requestId}}.dump();
+                   body.triggerId(), TriggeredCheckpoints::Kind::kEndsJob);
              });
   router.add("GET", "/jobs/:jobid/savepoints/:triggerid", RouteKind::kReadOnly,
              [&context](const RestRequest& request, RestResponse& response) {
