@@ -22,10 +22,8 @@ void addCheckpointTriggerRoutes(Router& router, RestContext& context) {
              });
   router.add("GET", "/jobs/:jobid/checkpoints/:triggerid", RouteKind::kReadOnly,
              [&context](const RestRequest& request, RestResponse& response) {
-               cluster::ArchivedJob job = jobOrThrow(context, request);
-               response.body = triggeredOperationJson(context, job, request.pathParams.at("triggerid"),
-                                                      TriggeredOperation::kCheckpoint)
-                                   .dump();
+               response.body =
+                   triggeredOperationJson(context, request, TriggeredOperation::kCheckpoint).dump();
              });
 }
 

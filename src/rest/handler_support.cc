@@ -65,8 +65,10 @@ void requireCheckpointing(const cluster::ArchivedJob& job) {
   }
 }
 
-nlohmann::json triggeredOperationJson(const RestContext& context, const cluster::ArchivedJob& job,
-                                      const std::string& triggerId, TriggeredOperation operation) {
+nlohmann::json triggeredOperationJson(const RestContext& context, const RestRequest& request,
+                                      TriggeredOperation operation) {
+  const std::string& triggerId = request.pathParams.at("triggerid");
+  const std::string jobId = jobOrThrow(context, request).details.jobId;
   const char* what = operation == TriggeredOperation::kSavepoint ? "savepoint" : "checkpoint";
   auto failure = [](const std::string& message) {
     return nlohmann::json{
@@ -74,7 +76,7 @@ nlohmann::json triggeredOperationJson(const RestContext& context, const cluster:
         {"operation", {{"failure-cause", {{"class", "CheckpointException"}, {"stack-trace", message}}}}}};
   };
   const nlohmann::json inProgress{{"status", {{"id", "IN_PROGRESS"}}}};
-  std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(job.details.jobId, triggerId);
+  std::optional<TriggeredCheckpoints::Entry> e = context.triggers.find(jobId, triggerId);
   if (!e) throw RestError(404, std::string("no ") + what + " was triggered with request id " + triggerId);
   if (e->checkpointId.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
     return inProgress;  // waiting for its turn
@@ -83,6 +85,9 @@ nlohmann::json triggeredOperationJson(const RestContext& context, const cluster:
   if (!outcome.isOk())
     return failure(std::string("the ") + what + " could not be triggered: " + outcome.status().message());
   const int64_t id = outcome.value();
+  // Read after the id is known: a snapshot of the job taken before could predate the
+  // checkpoint's start and miss it.
+  const cluster::ArchivedJob job = jobOrThrow(context, request);
   const cluster::CheckpointStats* c = job.checkpoints ? job.checkpoints->find(id) : nullptr;
   if (c == nullptr) {
     return failure(std::string(what) + " " + std::to_string(id) +

@@ -49,12 +49,13 @@ void requireCheckpointing(const cluster::ArchivedJob& job);
 // The Prometheus text exposition of `jobs` (what GET /metrics answers).
 std::string prometheusText(const std::vector<cluster::JobMetrics>& jobs);
 // What GET .../checkpoints/:triggerid and GET .../savepoints/:triggerid answer for the
-// trigger `triggerId` of `job` (404 if unknown): {"status": {"id": IN_PROGRESS|COMPLETED}},
-// and once completed "operation" with the checkpoint id or the savepoint's location, or
-// the failure cause.
+// request's job and trigger (404 if either is unknown): {"status": {"id":
+// IN_PROGRESS|COMPLETED}}, and once completed "operation" with the checkpoint id or the
+// savepoint's location, or the failure cause. The job's statistics are read after the
+// trigger has its checkpoint id, so they always know that checkpoint.
 enum class TriggeredOperation { kCheckpoint, kSavepoint };
-nlohmann::json triggeredOperationJson(const RestContext& context, const cluster::ArchivedJob& job,
-                                      const std::string& triggerId, TriggeredOperation operation);
+nlohmann::json triggeredOperationJson(const RestContext& context, const RestRequest& request,
+                                      TriggeredOperation operation);
 // The body of a trigger request (POST .../checkpoints, .../savepoints, .../stop): an
 // empty body is {}, anything but a JSON object is 400, and each reader throws 400
 // naming the field when its value has the wrong type.

@@ -46,10 +46,8 @@ void addSavepointRoutes(Router& router, RestContext& context) {
              });
   router.add("GET", "/jobs/:jobid/savepoints/:triggerid", RouteKind::kReadOnly,
              [&context](const RestRequest& request, RestResponse& response) {
-               cluster::ArchivedJob job = jobOrThrow(context, request);
-               response.body = triggeredOperationJson(context, job, request.pathParams.at("triggerid"),
-                                                      TriggeredOperation::kSavepoint)
-                                   .dump();
+               response.body =
+                   triggeredOperationJson(context, request, TriggeredOperation::kSavepoint).dump();
              });
 }
 
