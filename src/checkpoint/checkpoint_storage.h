@@ -106,21 +106,31 @@ std::unique_ptr<CheckpointStorage> createMemoryCheckpointStorage(uint64_t inline
 // relative to (a checkpoint's job directory; a savepoint's own directory).
 struct ResolvedCheckpoint {
   std::string jobDirectory;
+  std::string snapshotDirectory;  // where its _metadata is (chk-N, or the savepoint's own)
   int64_t checkpointId = 0;
   std::string metadataBytes;
 };
 Result<ResolvedCheckpoint> resolveCheckpointPath(const std::string& path);
 
+// What deleting a snapshot did: its directory, the files deleted and whether the
+// directory went too (else leftOver lists what kept it).
+struct DisposedSavepoint {
+  std::string directory;
+  int filesDeleted = 0;  // including _metadata
+  bool directoryRemoved = false;
+  std::vector<std::string> leftOver;
+};
 // `weir savepoint --dispose <path>`: deletes the savepoint at `path` (its directory or
 // _metadata) and nothing else: the state files its metadata names, then the _metadata,
 // then the directory if nothing else is in it. A checkpoint is refused (its job owns
 // it), and so is metadata naming a file outside the directory, before anything is deleted.
-struct DisposedSavepoint {
-  std::string directory;
-  int filesDeleted = 0;           // including _metadata
-  bool directoryRemoved = false;  // else leftOver lists what kept it
-  std::vector<std::string> leftOver;
-};
 Result<DisposedSavepoint> disposeSavepoint(const std::string& path);
+// Claim mode CLAIM (`weir run -s <path> --claim-mode claim`): the job owns the checkpoint
+// or savepoint it was started from, and deletes it as it deletes its own once it is
+// subsumed or the job ends: the files its metadata names inside its directory, then the
+// _metadata, then the directory if nothing else is in it. Files its metadata names
+// outside its directory but inside the job directory (shared/, none today) stay: other
+// checkpoints may name them. A file outside the job directory refuses the whole deletion.
+Result<DisposedSavepoint> discardClaimedSnapshot(const std::string& path);
 
 }  // namespace weir::checkpoint

@@ -650,34 +650,45 @@ Result<ResolvedCheckpoint> resolveCheckpointPath(const std::string& path) {
   // savepoint's relative to its own directory (it is self-contained and movable).
   const fs::path base =
       metadata->kind == SnapshotKind::kSavepoint ? checkpointDirectory : checkpointDirectory.parent_path();
-  return ResolvedCheckpoint{base.string(), metadata->checkpointId, std::move(bytes).value()};
+  return ResolvedCheckpoint{base.string(), checkpointDirectory.string(), metadata->checkpointId,
+                            std::move(bytes).value()};
 }
 
-Result<DisposedSavepoint> disposeSavepoint(const std::string& path) {
-  Result<ResolvedCheckpoint> resolved = resolveCheckpointPath(path);
-  if (!resolved.isOk()) return resolved.status();
-  const fs::path dir = resolved->jobDirectory;
-  const std::string metadataPath = (dir / kMetadataFileName).string();
-  Result<CheckpointMetadata> metadata = deserializeMetadata(resolved->metadataBytes, metadataPath);
-  if (!metadata.isOk()) return metadata.status();
-  if (metadata->kind != SnapshotKind::kSavepoint) {
-    return Status::invalidArgument(path + " is a checkpoint of job " + metadata->jobId +
-                                   ", not a savepoint: --dispose deletes savepoints only (the job that owns "
-                                   "a checkpoint deletes it)");
-  }
-  // Every file the metadata names, checked before anything is deleted: a forged path
-  // leaving the directory refuses the whole disposal.
-  std::set<std::string> files;
+namespace {
+
+// Which of the files a snapshot's metadata names a deletion may touch.
+enum class OutsideFiles {
+  kRefuse,  // a savepoint is self-contained: a file elsewhere means forged metadata
+  kKeep,    // a checkpoint's shared files (other checkpoints of its job may name them)
+};
+
+// Deletes the snapshot `resolved`: the files its metadata names inside its own directory,
+// then its _metadata, then the directory if it is empty. Every path is checked before
+// anything is deleted.
+Result<DisposedSavepoint> deleteSnapshot(const ResolvedCheckpoint& resolved,
+                                         const CheckpointMetadata& metadata, OutsideFiles outside) {
+  const fs::path jobDir = fs::path(resolved.jobDirectory).lexically_normal();
+  const fs::path ownDir = fs::path(resolved.snapshotDirectory).lexically_normal();
+  const std::string metadataPath = (ownDir / kMetadataFileName).string();
+  std::set<fs::path> files;
   auto add = [&](const StreamStateHandle& h) -> Status {
     if (h.isInline) return Status::ok();
     if (!staysInsideJobDirectory(h.relativePath)) {
+      return Status::corruption(metadataPath + ": state file path '" + h.relativePath + "' is not inside " +
+                                jobDir.string() + "; nothing was deleted");
+    }
+    const fs::path file = (jobDir / h.relativePath).lexically_normal();
+    const fs::path rel = file.lexically_relative(ownDir);
+    const bool inside = !rel.empty() && *rel.begin() != "..";
+    if (inside) {
+      files.insert(file);
+    } else if (outside == OutsideFiles::kRefuse) {
       return Status::corruption(metadataPath + ": state file path '" + h.relativePath +
                                 "' is not inside the savepoint directory; nothing was deleted");
     }
-    files.insert(h.relativePath);
     return Status::ok();
   };
-  for (const OperatorState& op : metadata->operators) {
+  for (const OperatorState& op : metadata.operators) {
     for (const auto& [subtask, state] : op.subtaskStates) {
       for (const KeyGroupsStateHandle& h : state.keyedState) WEIR_RETURN_IF_ERROR(add(h.stream));
       for (const OperatorStateHandle& h : state.operatorState) WEIR_RETURN_IF_ERROR(add(h.stream));
@@ -685,24 +696,48 @@ Result<DisposedSavepoint> disposeSavepoint(const std::string& path) {
     }
   }
   DisposedSavepoint out;
-  out.directory = dir.string();
-  for (const std::string& f : files) {
-    const fs::path p = dir / f;
+  out.directory = ownDir.string();
+  for (const fs::path& p : files) {
     std::error_code ec;
     if (fs::remove(p, ec)) ++out.filesDeleted;
     if (ec) return Status::ioError(p.string() + ": cannot delete: " + ec.message());
   }
-  // The metadata last: until it goes, the savepoint is still recognisable (and a second
-  // --dispose finishes what a failed one started).
+  // The metadata last: until it goes, the snapshot is still recognisable (and a second
+  // deletion finishes what a failed one started).
   std::error_code ec;
   if (!fs::remove(metadataPath, ec) || ec)
     return Status::ioError(metadataPath + ": cannot delete: " + (ec ? ec.message() : "it vanished"));
   ++out.filesDeleted;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+  for (fs::directory_iterator it(ownDir, ec), end; !ec && it != end; it.increment(ec))
     out.leftOver.push_back(it->path().filename().string());
   std::sort(out.leftOver.begin(), out.leftOver.end());
-  if (out.leftOver.empty()) out.directoryRemoved = fs::remove(dir, ec) && !ec;
+  if (out.leftOver.empty()) out.directoryRemoved = fs::remove(ownDir, ec) && !ec;
   return out;
+}
+
+}  // namespace
+
+Result<DisposedSavepoint> disposeSavepoint(const std::string& path) {
+  Result<ResolvedCheckpoint> resolved = resolveCheckpointPath(path);
+  if (!resolved.isOk()) return resolved.status();
+  Result<CheckpointMetadata> metadata = deserializeMetadata(resolved->metadataBytes, path);
+  if (!metadata.isOk()) return metadata.status();
+  if (metadata->kind != SnapshotKind::kSavepoint) {
+    return Status::invalidArgument(path + " is a checkpoint of job " + metadata->jobId +
+                                   ", not a savepoint: --dispose deletes savepoints only (the job that owns "
+                                   "a checkpoint deletes it)");
+  }
+  return deleteSnapshot(*resolved, *metadata, OutsideFiles::kRefuse);
+}
+
+Result<DisposedSavepoint> discardClaimedSnapshot(const std::string& path) {
+  Result<ResolvedCheckpoint> resolved = resolveCheckpointPath(path);
+  if (!resolved.isOk()) return resolved.status();
+  Result<CheckpointMetadata> metadata = deserializeMetadata(resolved->metadataBytes, path);
+  if (!metadata.isOk()) return metadata.status();
+  return deleteSnapshot(
+      *resolved, *metadata,
+      metadata->kind == SnapshotKind::kSavepoint ? OutsideFiles::kRefuse : OutsideFiles::kKeep);
 }
 
 }  // namespace weir::checkpoint

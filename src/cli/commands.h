@@ -30,6 +30,7 @@ class RunCommand {
   bool noProgress_ = false;
   std::string restorePath_;
   bool allowNonRestoredState_ = false;
+  std::string claimMode_;
 };
 
 // weir nexmark-export --events N --dir DIR [--rate R] [--seed S] [--base-time MS]

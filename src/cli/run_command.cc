@@ -25,6 +25,9 @@ RunCommand::RunCommand(CLI::App& app) {
                    "Start from a retained checkpoint: its chk-N directory or _metadata file");
   cmd_->add_flag("-n,--allow-non-restored-state", allowNonRestoredState_,
                  "Start even if the checkpoint has state for operators the job no longer has");
+  cmd_->add_option("--claim-mode,--claimMode", claimMode_,
+                   "Who owns the snapshot of -s: no_claim (you; the default: the job never deletes it) or "
+                   "claim (the job: deleted once subsumed, like its own checkpoints)");
   // Everything after the job name belongs to the job: `weir run wordcount --help` is the job's help.
   cmd_->prefix_command();
 }
@@ -54,6 +57,13 @@ int RunCommand::execute() {
   if (parallelism_ > 0) env.setParallelism(parallelism_);
   if (!restorePath_.empty()) env.configuration().set(options::kStateRecoveryPath.key, restorePath_);
   if (allowNonRestoredState_) env.configuration().set(options::kIgnoreUnclaimedState.key, "true");
+  if (!claimMode_.empty()) {
+    if (restorePath_.empty() && !env.configuration().get(options::kStateRecoveryPath)) {
+      std::fprintf(stderr, "weir: --claim-mode needs a snapshot to start from (-s <path>)\n");
+      return 2;
+    }
+    env.configuration().set(options::kStateRecoveryClaimMode.key, claimMode_);
+  }
 
   spdlog::set_level(spdlog::level::warn);
   try {

@@ -324,7 +324,7 @@ void CheckpointCoordinator::completeLocked(std::unique_lock<std::mutex>& lock, i
   spdlog::info("completed checkpoint {} of job {} ({} ms)", id, jobId_, duration.count());
   lock.unlock();
   for (int64_t old : subsumed) {
-    Status s = storage_.discardLocation(old);
+    Status s = discardCompleted(old);
     if (!s.isOk()) spdlog::warn("could not delete subsumed checkpoint {}: {}", old, s.toString());
     statsTracker_.reportDiscarded(old);
   }
@@ -369,10 +369,46 @@ std::optional<checkpoint::CheckpointMetadata> CheckpointCoordinator::latestCompl
   return latest_;
 }
 
-void CheckpointCoordinator::restoredFrom(const checkpoint::CheckpointMetadata& restored) {
+void CheckpointCoordinator::restoredFrom(const checkpoint::CheckpointMetadata& restored, ClaimMode claim,
+                                         std::function<Status()> discardClaimed) {
   std::lock_guard lock(mu_);
   nextId_ = std::max(nextId_, restored.checkpointId + 1);
   if (!latest_ || latest_->checkpointId < restored.checkpointId) latest_ = restored;
+  if (claim == ClaimMode::kClaim && completed_.empty()) {
+    completed_.push_back(restored.checkpointId);
+    claimedId_ = restored.checkpointId;
+    discardClaimed_ = std::move(discardClaimed);
+  }
+}
+
+std::optional<int64_t> CheckpointCoordinator::claimedCheckpoint() const {
+  std::lock_guard lock(mu_);
+  return claimedId_;
+}
+
+Status CheckpointCoordinator::discardCompleted(int64_t id) {
+  bool claimed = false;
+  {
+    std::lock_guard lock(mu_);
+    claimed = claimedId_ == id;
+    if (claimed) claimedId_.reset();
+  }
+  if (!claimed) return storage_.discardLocation(id);
+  spdlog::info("deleting checkpoint {}, which job {} claimed when it started from it", id, jobId_);
+  return discardClaimed_ ? discardClaimed_() : Status::ok();
+}
+
+void CheckpointCoordinator::discardRetained() {
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.assign(completed_.begin(), completed_.end());
+    completed_.clear();
+  }
+  for (int64_t id : ids) {
+    Status s = discardCompleted(id);
+    if (!s.isOk()) spdlog::warn("could not delete checkpoint {}: {}", id, s.toString());
+  }
 }
 
 std::vector<int64_t> CheckpointCoordinator::retainedCheckpoints() const {

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,11 @@ struct CheckpointCoordinatorOptions {
 // savepoint of `weir stop`, after which the job ends: its sources emit nothing after
 // its barrier, and its completion is notified to the tasks (they commit, then end).
 enum class SnapshotType { kCheckpoint, kSavepoint, kStopSavepoint };
+
+// Who owns the snapshot a job was started from (execution.state-recovery.claim-mode):
+// the user (NO_CLAIM: the job never deletes it) or the job (CLAIM: retained and deleted
+// like the job's own checkpoints).
+enum class ClaimMode { kNoClaim, kClaim };
 
 // What the coordinator asks of the job (the JobMaster implements it).
 class CheckpointCoordinatorGateway {
@@ -125,8 +131,16 @@ class CheckpointCoordinator {
   std::vector<int64_t> retainedCheckpoints() const;
   // The metadata of the latest completed checkpoint (what a restart restores), if any.
   std::optional<checkpoint::CheckpointMetadata> latestCompleted() const;
-  // After a restore from `restored`: continue numbering after it (and subsume it if claimed).
-  void restoredFrom(const checkpoint::CheckpointMetadata& restored);
+  // After a restore from `restored`: continue numbering after it. With kClaim it is the
+  // oldest retained checkpoint, and `discardClaimed` deletes it once it is subsumed (or
+  // in discardRetained()); with kNoClaim the job never deletes it.
+  void restoredFrom(const checkpoint::CheckpointMetadata& restored, ClaimMode claim = ClaimMode::kNoClaim,
+                    std::function<Status()> discardClaimed = {});
+  // The claimed restored checkpoint while it is retained.
+  std::optional<int64_t> claimedCheckpoint() const;
+  // At the job's end, when its retention policy drops its checkpoints: deletes every
+  // retained one, a claimed restored checkpoint included.
+  void discardRetained();
 
  private:
   // What a trigger asks for: a checkpoint, or a savepoint into a directory.
@@ -148,6 +162,9 @@ class CheckpointCoordinator {
   };
 
   void run();
+  // Deletes the completed checkpoint `id`: the job's own from storage_, the claimed
+  // restored one with discardClaimed_. Not under mu_ (it does file I/O).
+  Status discardCompleted(int64_t id);
   Result<int64_t> triggerWhenFree(const TriggerRequest& request);
   Result<int64_t> triggerLocked(std::unique_lock<std::mutex>& lock, const TriggerRequest& request);
   void completeLocked(std::unique_lock<std::mutex>& lock, int64_t id);
@@ -169,6 +186,8 @@ class CheckpointCoordinator {
   std::map<int64_t, Pending> pending_;                    // guarded by mu_
   std::deque<int64_t> completed_;                         // guarded by mu_: retained, oldest first
   std::optional<checkpoint::CheckpointMetadata> latest_;  // guarded by mu_
+  std::optional<int64_t> claimedId_;                      // guarded by mu_: while retained
+  std::function<Status()> discardClaimed_;                // set once, before start()
   int64_t nextId_ = 1;                                    // guarded by mu_
   int consecutiveFailures_ = 0;                           // guarded by mu_
   std::chrono::steady_clock::time_point lastCompletion_;  // guarded by mu_

@@ -305,6 +305,14 @@ Status JobMaster::loadRestoreCheckpoint() {
     int newMax = jobGraph_.nodeMaxParallelism[size_t(match->id)];
     bool keyed = false;
     for (auto& [i, s] : os.subtaskStates) keyed |= !s.keyedState.empty();
+    if (keyed && !match->keyed) {
+      return Status::invalidArgument(
+          "checkpoint " + *path + " has keyed state for operator '" + os.operatorId + "' (" +
+          os.operatorName +
+          "), which is not keyed in this job (its input does not come through keyBy()); key its input as "
+          "before, or give the operator a new uid and set execution.state-recovery.ignore-unclaimed-state "
+          "to drop that state");
+    }
     if (keyed && newMax != os.maxParallelism) {
       return Status::invalidArgument("operator '" + os.operatorId +
                                      "': the checkpoint was taken with max "
@@ -315,8 +323,17 @@ Status JobMaster::loadRestoreCheckpoint() {
                                      "so max parallelism cannot change");
     }
   }
+  initialRestoreClaim_ = parseEnum(options::kStateRecoveryClaimMode.key,
+                                   config_->get(options::kStateRecoveryClaimMode), {"NO_CLAIM", "CLAIM"}) == 1
+                             ? ClaimMode::kClaim
+                             : ClaimMode::kNoClaim;
+  if (initialRestoreClaim_ == ClaimMode::kClaim && !config_->get(options::kCheckpointInterval)) {
+    spdlog::warn("job {}: claim mode CLAIM without checkpointing: the job never subsumes {}, so it stays",
+                 jobId_, *path);
+  }
   initialRestoreReader_ = checkpoint::createFileStateReader(resolved->jobDirectory);
-  spdlog::info("job {} restores checkpoint {} from {}", jobId_, md->checkpointId, *path);
+  spdlog::info("job {} restores checkpoint {} from {}{}", jobId_, md->checkpointId, *path,
+               initialRestoreClaim_ == ClaimMode::kClaim ? " (claimed: deleted once subsumed)" : "");
   initialRestore_ = std::move(md).value();
   return Status::ok();
 }
@@ -398,7 +415,14 @@ Status JobMaster::deploy() {
   WEIR_RETURN_IF_ERROR(setUpCheckpointing());
   if (checkpointStorage_) ownCheckpointReader_ = checkpointStorage_->createReader();
   if (initialRestore_ && checkpointCoordinator_) {
-    checkpointCoordinator_->restoredFrom(*initialRestore_);
+    const std::string path = config_->get(options::kStateRecoveryPath).value_or("");
+    checkpointCoordinator_->restoredFrom(*initialRestore_, initialRestoreClaim_, [path]() -> Status {
+      Result<checkpoint::DisposedSavepoint> done = checkpoint::discardClaimedSnapshot(path);
+      if (!done.isOk()) return done.status();
+      if (!done->directoryRemoved)
+        spdlog::warn("claimed checkpoint {}: its directory keeps files it does not name", done->directory);
+      return Status::ok();
+    });
     checkpointCoordinator_->statsTracker().reportRestored(
         {initialRestore_->checkpointId, runtime::wallClockMillis(), false,
          config_->get(options::kStateRecoveryPath).value_or("")});
@@ -661,7 +685,8 @@ void JobMaster::runController() {
   }
 }
 
-JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause, const std::string& taskName) {
+JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause, const std::string& taskName,
+                                                    runtime::TaskFailureKind kind) {
   if (status_ != JobStatus::kRunning) {
     // Failures while cancelling, failing or restarting are consequences, not causes;
     // a failure while cancelling still makes the job FAILED, as before.
@@ -672,6 +697,12 @@ JobMaster::FailureAction JobMaster::onFailureLocked(const std::string& cause, co
       return FailureAction::kFail;
     }
     return FailureAction::kNone;
+  }
+  if (kind == runtime::TaskFailureKind::kRestoredStateIncompatible) {
+    failure_ = cause + " (not restarted: a restart would restore the same state)";
+    recordExceptionLocked(failure_, taskName, false);
+    setStatusLocked(JobStatus::kFailing);
+    return FailureAction::kFail;
   }
   RestartDecision d = restartStrategy_->onFailure(std::chrono::steady_clock::now());
   if (d.restart) {
@@ -721,11 +752,12 @@ bool JobMaster::allTasksRunning() {
   return status_ == JobStatus::kRunning && tasksRunning_ == tasksTotal_;
 }
 
-std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId, int64_t timestampMillis,
-                                                                 SnapshotType type) {
+std::map<std::string, std::string> JobMaster::triggerSourceTasks(int64_t checkpointId,
+                                                                 int64_t timestampMillis, SnapshotType type) {
   std::map<std::string, std::string> states;
-  const network::CheckpointKind kind =
-      type == SnapshotType::kCheckpoint ? network::CheckpointKind::kCheckpoint : network::CheckpointKind::kSavepoint;
+  const network::CheckpointKind kind = type == SnapshotType::kCheckpoint
+                                           ? network::CheckpointKind::kCheckpoint
+                                           : network::CheckpointKind::kSavepoint;
   runtime::StreamTask::AfterBarrier after = runtime::StreamTask::AfterBarrier::kContinue;
   if (type != SnapshotType::kSavepoint) {
     // Every source's EndOfData precedes this checkpoint's barriers: it is a final one (a
@@ -960,7 +992,7 @@ void JobMaster::updateTaskExecutionState(const runtime::TaskExecutionStateUpdate
     if (running) --tasksRunning_;
     running = 0;
     if (u.state == ExecutionState::kFailed)
-      action = onFailureLocked(u.failure, taskNameOf(u.vertexId, u.subtaskIndex));
+      action = onFailureLocked(u.failure, taskNameOf(u.vertexId, u.subtaskIndex), u.failureKind);
     if (tasksTerminal_ == tasksTotal_) attemptEndedLocked(u.state);
   }
   applyFailureAction(action, u.failure);
@@ -992,12 +1024,15 @@ JobExecutionResult JobMaster::waitForTermination() {
     bool keep = finalStatus == JobStatus::kCanceled ? retention_ == "RETAIN_ON_CANCELLATION"
                 : finalStatus == JobStatus::kFailed ? retention_ != "NO_EXTERNALIZED_CHECKPOINTS"
                                                     : false;
+    const std::vector<int64_t> retained = checkpointCoordinator_->retainedCheckpoints();
     if (!keep) {
-      for (int64_t id : checkpointCoordinator_->retainedCheckpoints())
-        (void)checkpointStorage_->discardLocation(id);
-    } else if (!checkpointCoordinator_->retainedCheckpoints().empty()) {
+      checkpointCoordinator_->discardRetained();
+    } else if (retained.size() == 1 && checkpointCoordinator_->claimedCheckpoint()) {
+      spdlog::warn("job {} {}: retained the checkpoint it claimed, {}", jobId_, jobStatusName(finalStatus),
+                   config_->get(options::kStateRecoveryPath).value_or(""));
+    } else if (!retained.empty()) {
       spdlog::warn("job {} {}: retained checkpoint(s) {} in {}", jobId_, jobStatusName(finalStatus),
-                   checkpointCoordinator_->retainedCheckpoints().back(), checkpointStorage_->describe());
+                   retained.back(), checkpointStorage_->describe());
     }
   }
   JobExecutionResult r;

@@ -119,9 +119,11 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   // Cancels, joins and destroys the current attempt, if any.
   void teardownAttempt();
   void runController();
-  // A failure of the running attempt: asks the restart strategy. REQUIRES: mu_.
-  // `taskName` is empty for job-level failures.
-  FailureAction onFailureLocked(const std::string& cause, const std::string& taskName);
+  // A failure of the running attempt: asks the restart strategy, unless `kind` says a
+  // restart cannot cure it (the job fails). REQUIRES: mu_. `taskName` is empty for
+  // job-level failures.
+  FailureAction onFailureLocked(const std::string& cause, const std::string& taskName,
+                                runtime::TaskFailureKind kind = runtime::TaskFailureKind::kRestartable);
   // Every task of the attempt is terminal. REQUIRES: mu_.
   void attemptEndedLocked(runtime::ExecutionState lastState);
   void applyFailureAction(FailureAction action, const std::string& cause);
@@ -178,6 +180,7 @@ class JobMaster final : public runtime::JobMasterGateway, private CheckpointCoor
   std::chrono::milliseconds alignedCheckpointTimeout_{0};
   // The checkpoint named by execution.state-recovery.path, and a reader for its directory.
   std::optional<checkpoint::CheckpointMetadata> initialRestore_;
+  ClaimMode initialRestoreClaim_ = ClaimMode::kNoClaim;  // execution.state-recovery.claim-mode
   std::unique_ptr<checkpoint::StateReader> initialRestoreReader_;
   std::unique_ptr<checkpoint::StateReader> ownCheckpointReader_;  // reads this job's checkpoints
 

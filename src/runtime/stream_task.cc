@@ -480,6 +480,14 @@ void StreamTask::run() {
     closeOperators();
   } catch (const TaskCancelledException&) {
     update.state = ExecutionState::kCanceled;
+  } catch (const StateMigrationException& e) {
+    update.state = ExecutionState::kFailed;
+    update.failureKind = TaskFailureKind::kRestoredStateIncompatible;
+    update.failure = (e.operatorName().empty() ? "task '" + nameWithSubtask() + "'"
+                                               : "operator '" + e.operatorName() + "' (subtask " +
+                                                     std::to_string(d_.subtaskIndex + 1) + "/" +
+                                                     std::to_string(d_.parallelism) + ")") +
+                     " cannot restore its state: " + e.what();
   } catch (const UserFunctionException& e) {
     update.state = ExecutionState::kFailed;
     update.failure = "operator '" + e.operatorName() + "' (subtask " + std::to_string(d_.subtaskIndex + 1) +
@@ -669,7 +677,12 @@ void StreamTask::openOperators() {
   // Tail first, so that every operator's successors are ready before it emits.
   for (size_t i = operators_.size(); i-- > 0;) {
     opened_[i] = true;  // before open(): an open() that throws half-way still gets its close()
-    operators_[i]->open();
+    try {
+      operators_[i]->open();  // registers the user's states: restored state is checked here
+    } catch (const StateMigrationException& e) {
+      if (!e.operatorName().empty()) throw;
+      throw StateMigrationException(e.what(), operators_[i]->context().operatorName());
+    }
   }
 }
 

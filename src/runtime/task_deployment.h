@@ -166,11 +166,16 @@ struct TaskDeployment {
   checkpoint::StateReader* restoreReader = nullptr;
 };
 
+// Whether restarting can cure a task's failure: not when the restored state does
+// not fit the job (StateMigrationException), since a restart restores it again.
+enum class TaskFailureKind { kRestartable, kRestoredStateIncompatible };
+
 struct TaskExecutionStateUpdate {
   int vertexId;
   int subtaskIndex;
   ExecutionState state;
   std::string failure;  // for FAILED: what went wrong, with operator and subtask
+  TaskFailureKind failureKind = TaskFailureKind::kRestartable;
 };
 
 class JobMasterGateway {

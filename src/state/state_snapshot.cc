@@ -43,6 +43,7 @@
 #include <utility>
 
 #include <weir/core/data_io.h>
+#include <weir/core/state_migration.h>
 
 namespace weir::state {
 namespace {
@@ -618,7 +619,7 @@ void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& 
                              InternalKvState& state) {
   const SerializerIdentity now = state.valueSerializer();
   if (restored.kind != state.kind() || restored.valueSerializer != now) {
-    throw std::runtime_error(
+    throw StateMigrationException(
         "keyed state '" + name + "' was checkpointed as " + stateKindName(restored.kind) +
         " state with serializer '" + restored.valueSerializer.name + "' (version " +
         std::to_string(restored.valueSerializer.version) + ") but is now registered as " +
@@ -636,8 +637,9 @@ void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& 
         throw SerializationError(std::to_string(in.remaining()) + " bytes left after the last entry");
       }
     } catch (const std::exception& e) {
-      throw std::runtime_error("keyed state '" + name + "': cannot restore the entries of key group index " +
-                               std::to_string(g) + " with serializer '" + now.name + "': " + e.what());
+      throw StateMigrationException("keyed state '" + name +
+                                    "': cannot restore the entries of key group index " + std::to_string(g) +
+                                    " with serializer '" + now.name + "': " + e.what());
     }
   }
 }

@@ -2,12 +2,14 @@
 // own with Flink's name, its files flat and named relative to it, so it restores after
 // being moved; once its metadata is written nothing the job does deletes it; an
 // unfinished one is deleted whole; dispose deletes exactly the savepoint's files and
-// refuses checkpoints and forged paths before deleting anything.
+// refuses checkpoints and forged paths before deleting anything; a claimed checkpoint
+// (claim mode CLAIM) is deleted with exactly its own directory's files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "checkpoint/checkpoint_storage.h"
@@ -171,6 +173,45 @@ TEST_F(SavepointStorageTest, DisposeRefusesCheckpointsAndForgedPathsBeforeDeleti
   EXPECT_NE(refused.status().message().find("nothing was deleted"), std::string::npos);
   EXPECT_TRUE(fs::exists(base_ / "sp" / "victim"));
   EXPECT_TRUE(fs::exists(dir / state_.relativePath));
+}
+
+TEST_F(SavepointStorageTest, AClaimedCheckpointIsDeletedWithItsOwnFilesOnly) {
+  auto files = createFileSystemCheckpointStorage(base_.string(), "job1", 16);
+  ASSERT_TRUE(files.isOk());
+  for (int64_t id : {3, 4}) {
+    ASSERT_TRUE((*files)->initializeLocation(id).isOk());
+    StreamStateHandle h = writeState(**files, id, std::string(100, 'z'));
+    CheckpointMetadata md = metadataWith(id, SnapshotKind::kCheckpoint, h);
+    if (id == 3) {
+      // A file in shared/ that other checkpoints of job1 could name too.
+      auto shared = (*files)->createOutputStream(id, StateScope::kShared);
+      ASSERT_TRUE(shared.isOk());
+      ASSERT_TRUE((*shared)->write(std::string(100, 's').data(), 100).isOk());
+      OperatorStateHandle extra;
+      extra.stream = *(*shared)->closeAndGetHandle();
+      md.operators[0].parallelism = 2;
+      md.operators[0].subtaskStates[1].operatorState.push_back(extra);
+    }
+    ASSERT_TRUE((*files)->writeMetadata(id, serializeMetadata(md)).isOk());
+  }
+  const size_t sharedFiles = size_t(std::distance(fs::directory_iterator(base_ / "job1" / "shared"), {}));
+  ASSERT_EQ(sharedFiles, 1u);
+
+  Result<DisposedSavepoint> done = discardClaimedSnapshot((base_ / "job1" / "chk-3").string());
+  ASSERT_TRUE(done.isOk()) << done.status().toString();
+  EXPECT_EQ(done->filesDeleted, 2) << "its state file and its _metadata";
+  EXPECT_TRUE(done->directoryRemoved);
+  EXPECT_FALSE(fs::exists(base_ / "job1" / "chk-3"));
+  EXPECT_TRUE(fs::exists(base_ / "job1" / "chk-4" / "_metadata")) << "its sibling is not claimed";
+  EXPECT_EQ(size_t(std::distance(fs::directory_iterator(base_ / "job1" / "shared"), {})), sharedFiles)
+      << "shared files stay";
+
+  // A claimed savepoint goes whole.
+  const fs::path sp = completeSavepoint();
+  done = discardClaimedSnapshot(sp.string());
+  ASSERT_TRUE(done.isOk()) << done.status().toString();
+  EXPECT_TRUE(done->directoryRemoved);
+  EXPECT_FALSE(fs::exists(sp));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // CheckpointCoordinator interleavings that whole-job tests cannot force: a
 // checkpoint whose metadata write is slow keeps its concurrency slot, and a
 // completion that arrives after a newer checkpoint completed is discarded
-// instead of replacing it.
+// instead of replacing it; a claimed restored checkpoint is subsumed like the job's
+// own, an unclaimed one never.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -162,6 +163,86 @@ TEST(CheckpointCoordinatorTest, ACompletionOlderThanTheLatestIsDiscarded) {
   EXPECT_EQ(gateway.completedIds(), (std::vector<int64_t>{2})) << "tasks must not hear of the stale one";
   EXPECT_TRUE(storage.discarded().count(1)) << "the stale checkpoint's files are deleted";
   EXPECT_FALSE(storage.discarded().count(2));
+  c.shutdown();
+}
+
+checkpoint::CheckpointMetadata restoredCheckpoint(int64_t id) {
+  checkpoint::CheckpointMetadata m;
+  m.checkpointId = id;
+  m.jobId = "old-job";
+  return m;
+}
+
+TEST(CheckpointCoordinatorTest, AClaimedRestoredCheckpointIsDeletedOnceSubsumed) {
+  GatedStorage storage(-1);
+  RecordingGateway gateway;
+  CheckpointCoordinatorOptions o = manualOptions(1);
+  o.numRetained = 2;
+  CheckpointCoordinator c(o, "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
+  int claimedDeletes = 0;
+  c.restoredFrom(restoredCheckpoint(7), ClaimMode::kClaim, [&] {
+    ++claimedDeletes;
+    return Status::ok();
+  });
+  c.start();
+  EXPECT_EQ(c.retainedCheckpoints(), (std::vector<int64_t>{7}));
+  EXPECT_EQ(c.claimedCheckpoint(), 7);
+  ASSERT_EQ(c.triggerCheckpoint().value(), 8) << "numbering continues after the restored checkpoint";
+  ack(c, 8);
+  EXPECT_EQ(claimedDeletes, 0) << "two retained: 7 and 8";
+  ASSERT_EQ(c.triggerCheckpoint().value(), 9);
+  ack(c, 9);
+  EXPECT_EQ(claimedDeletes, 1) << "9 subsumes the claimed 7";
+  EXPECT_FALSE(storage.discarded().count(7)) << "7 is not in this job's storage";
+  EXPECT_EQ(c.claimedCheckpoint(), std::nullopt);
+  ASSERT_EQ(c.triggerCheckpoint().value(), 10);
+  ack(c, 10);
+  EXPECT_EQ(claimedDeletes, 1);
+  EXPECT_TRUE(storage.discarded().count(8)) << "the job's own are subsumed from its storage";
+  c.shutdown();
+}
+
+TEST(CheckpointCoordinatorTest, AnUnclaimedRestoredCheckpointIsNeverDeleted) {
+  GatedStorage storage(-1);
+  RecordingGateway gateway;
+  CheckpointCoordinator c(manualOptions(1), "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
+  bool deleted = false;
+  c.restoredFrom(restoredCheckpoint(3), ClaimMode::kNoClaim, [&] {
+    deleted = true;
+    return Status::ok();
+  });
+  c.start();
+  EXPECT_TRUE(c.retainedCheckpoints().empty());
+  EXPECT_EQ(c.latestCompleted()->checkpointId, 3) << "a failure before the first checkpoint restores it";
+  for (int64_t id = 4; id <= 6; ++id) {
+    ASSERT_EQ(c.triggerCheckpoint().value(), id);
+    ack(c, id);
+  }
+  c.discardRetained();
+  EXPECT_FALSE(deleted);
+  EXPECT_FALSE(storage.discarded().count(3));
+  EXPECT_TRUE(storage.discarded().count(6)) << "discardRetained deletes the job's own";
+  c.shutdown();
+}
+
+TEST(CheckpointCoordinatorTest, AClaimedCheckpointStillRetainedGoesWithTheJobsOwn) {
+  GatedStorage storage(-1);
+  RecordingGateway gateway;
+  CheckpointCoordinatorOptions o = manualOptions(1);
+  o.numRetained = 3;
+  CheckpointCoordinator c(o, "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
+  int claimedDeletes = 0;
+  c.restoredFrom(restoredCheckpoint(1), ClaimMode::kClaim, [&] {
+    ++claimedDeletes;
+    return Status::ok();
+  });
+  c.start();
+  ASSERT_EQ(c.triggerCheckpoint().value(), 2);
+  ack(c, 2);
+  c.discardRetained();
+  EXPECT_EQ(claimedDeletes, 1);
+  EXPECT_TRUE(storage.discarded().count(2));
+  EXPECT_TRUE(c.retainedCheckpoints().empty());
   c.shutdown();
 }
 

@@ -2,7 +2,10 @@
 // from the latest retained checkpoint, all runs writing into one output
 // directory through the exactly-once file sink: the committed output is exactly
 // what one run without failure writes. For every word the committed counts are
-// 1..n, each once, n from an independent oracle (grep | sort | uniq -c).
+// 1..n, each once, n from an independent oracle (grep | sort | uniq -c). The
+// resumed runs alternate claim modes: a run started with --claim-mode claim deletes
+// the checkpoint it started from (at the latest when it finishes), one started with
+// no_claim never does.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,7 +13,9 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -85,12 +90,17 @@ TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
       shellQuote(dir.file("ckpt")) +
       " -D execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION";
   std::string restoreFrom;
+  std::vector<std::string> restoredFrom(4);
   const std::string out = dir.file("out");
   const double killAfter[] = {0.6, 0.8, 0.7};
+  const char* claimMode[] = {"", "claim", "no_claim", "claim"};
   for (int attempt = 0; attempt <= 3; ++attempt) {
-    std::string cmd = common + (restoreFrom.empty() ? "" : " -s " + shellQuote(restoreFrom)) +
-                      " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " +
-                      shellQuote(out);
+    restoredFrom[size_t(attempt)] = restoreFrom;
+    std::string cmd =
+        common +
+        (restoreFrom.empty() ? ""
+                             : " -s " + shellQuote(restoreFrom) + " --claim-mode " + claimMode[attempt]) +
+        " wordcount --rate 20000 --input " + shellQuote(dir.file("in")) + " --output " + shellQuote(out);
     std::string log = dir.file("log" + std::to_string(attempt));
     if (attempt < 3) {
       // Killed without warning: no cleanup, no flush, no final checkpoint.
@@ -111,6 +121,8 @@ TEST(KillResumeTest, CommittedOutputIsExactAcrossSigkillAndResume) {
   }
 
   expectEveryCountOnce(expected, out);
+  EXPECT_TRUE(fs::exists(restoredFrom[2] + "/_metadata")) << "no_claim: the job never deletes it";
+  EXPECT_FALSE(fs::exists(restoredFrom[3])) << "claim: the job owned it and deleted it when it finished";
 }
 
 // `weir stop` (with and without --drain) on a running `weir run wordcount`, then `weir run

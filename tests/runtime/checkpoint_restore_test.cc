@@ -2,12 +2,16 @@
 // source positions and the split enumerator continue exactly where the
 // checkpoint was taken. The oracle is arithmetic: key k of a sequence 0..N-1
 // sees exactly N / kKeys records, and a restored run must count on from the
-// checkpointed count to exactly that, with no gap and no repetition.
+// checkpointed count to exactly that, with no gap and no repetition. Restores into
+// a changed job are refused clearly: a missing operator, a changed max parallelism,
+// keyed state for an operator no longer keyed (at deploy), a state registered with
+// another type (the job fails without restarting), a bad claim mode.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <string>
 #include <thread>
 
 #include <weir/weir.h>
@@ -24,6 +28,21 @@ using testing::buildJob;
 using testing::expectCountsContinueExactly;
 using testing::latestCheckpoint;
 using testing::Results;
+
+// The counting job's 'count' state registered with another type (a string).
+class CountAsText final : public KeyedProcessFunction<int64_t, int64_t, std::string> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    count_ = &ctx.getState(ValueStateDescriptor<std::string>("count"));
+  }
+  void processElement(const int64_t&, Context&, Collector<std::string>& out) override {
+    count_->update(count_->value().value_or("") + "1");
+    out.collect(*count_->value());
+  }
+
+ private:
+  ValueState<std::string>* count_ = nullptr;
+};
 
 struct Fixture {
   Fixture() {
@@ -106,6 +125,69 @@ TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
       EXPECT_TRUE(m.find("'count'") != std::string::npos || m.find("'numbers'") != std::string::npos) << m;
       EXPECT_NE(m.find("which this job does not have"), std::string::npos) << m;
       EXPECT_NE(std::string(e.what()).find("ignore-unclaimed-state"), std::string::npos) << e.what();
+    }
+  }
+  {
+    // 'count' is no longer keyed: refused before any task runs.
+    StreamExecutionEnvironment env;
+    env.configuration().set("execution.state-recovery.path", chk);
+    auto gen =
+        std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, testing::kRecords, 0);
+    env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
+        .uid("numbers")
+        .map([](const int64_t& x) { return x; })
+        .uid("count")
+        .sinkTo(std::make_shared<CollectSink<int64_t>>())
+        .uid("sink");
+    try {
+      env.executeAsync("not keyed");
+      FAIL();
+    } catch (const StatusException& e) {
+      std::string m = e.what();
+      EXPECT_NE(m.find("keyed state for operator 'count'"), std::string::npos) << m;
+      EXPECT_NE(m.find("not keyed in this job"), std::string::npos) << m;
+    }
+  }
+  {
+    // 'count' holds a string now: the job fails once, naming the state and both
+    // serializers, and is not restarted (a restart would restore the same state).
+    StreamExecutionEnvironment env;
+    env.setParallelism(2);
+    env.configuration().set("execution.state-recovery.path", chk);
+    env.configuration().set("execution.checkpointing.interval", "1 s");
+    env.configuration().set("restart-strategy.type", "fixed-delay");
+    env.configuration().set("restart-strategy.fixed-delay.attempts", "1000");
+    env.configuration().set("restart-strategy.fixed-delay.delay", "10 ms");
+    auto gen =
+        std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, testing::kRecords, 0);
+    env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
+        .uid("numbers")
+        .keyBy([](int64_t x) { return x % testing::kKeys; })
+        .process(CountAsText{})
+        .uid("count")
+        .sinkTo(std::make_shared<CollectSink<std::string>>())
+        .uid("sink");
+    JobExecutionResult r = env.executeAsync("changed state type")->waitForResult();
+    EXPECT_EQ(r.status, JobStatus::kFailed);
+    EXPECT_NE(r.failure.find("keyed state 'count'"), std::string::npos) << r.failure;
+    EXPECT_NE(r.failure.find("operator 'KeyedProcess' (subtask "), std::string::npos) << r.failure;
+    EXPECT_NE(r.failure.find("cannot restore its state"), std::string::npos) << r.failure;
+    EXPECT_NE(r.failure.find("not restarted"), std::string::npos) << r.failure;
+    EXPECT_TRUE(r.restartCauses.empty())
+        << r.restartCauses.size() << " restarts, first: " << r.restartCauses[0];
+  }
+  {
+    StreamExecutionEnvironment env;
+    env.configuration().set("execution.state-recovery.path", chk);
+    env.configuration().set("execution.state-recovery.claim-mode", "LEGACY");
+    buildJob(env, 0);
+    try {
+      env.executeAsync("bad claim mode");
+      FAIL();
+    } catch (const StatusException& e) {
+      std::string m = e.what();
+      EXPECT_NE(m.find("execution.state-recovery.claim-mode"), std::string::npos) << m;
+      EXPECT_NE(m.find("NO_CLAIM, CLAIM"), std::string::npos) << m;
     }
   }
   {

@@ -2,13 +2,15 @@
 // savepoint is a directory of its own that outlives the job (whose checkpoints are
 // deleted with it), restores after being moved, at parallelism 3, 1 and 4, with
 // every key's count continuing exactly (the counting oracle of counting_job.h).
-// Refusals name what to do: no directory, checkpointing off.
+// Refusals name what to do: no directory, checkpointing off. Claim modes: a claimed
+// restored checkpoint is deleted once subsumed, an unclaimed one never.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -138,6 +140,73 @@ INSTANTIATE_TEST_SUITE_P(Modes, StopWithSavepointTest,
                          ::testing::Values(cluster::StopMode::kSuspend, cluster::StopMode::kDrain),
                          [](const ::testing::TestParamInfo<cluster::StopMode>& info) {
                            return std::string(info.param == cluster::StopMode::kDrain ? "Drain" : "NoDrain");
+                         });
+
+// The latest chk-N directory of `jobId` under `checkpoints` (empty if none).
+std::string latestCheckpointDir(const std::string& checkpoints, const std::string& jobId) {
+  std::string latest;
+  int64_t latestId = -1;
+  for (const auto& e : fs::directory_iterator(fs::path(checkpoints) / jobId)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("chk-", 0) != 0 || !fs::exists(e.path() / "_metadata")) continue;
+    if (int64_t id = std::stoll(name.substr(4)); id > latestId) {
+      latestId = id;
+      latest = e.path().string();
+    }
+  }
+  return latest;
+}
+
+// Started from a retained checkpoint of an earlier job: claimed, that checkpoint is
+// deleted once the new job's own checkpoints subsume it; unclaimed, it stays for good.
+// Either way every key's count continues exactly.
+class ClaimModeTest : public ::testing::TestWithParam<cluster::ClaimMode> {};
+
+TEST_P(ClaimModeTest, TheRestoredCheckpointIsDeletedOnlyWhenClaimed) {
+  testing::TempDir dir;
+  const std::string checkpoints = dir.file("checkpoints");
+  std::string restored;
+  {
+    StreamExecutionEnvironment env;
+    env.setParallelism(2);
+    env.configuration().set("execution.checkpointing.interval", "40 ms");
+    env.configuration().set("execution.checkpointing.dir", checkpoints);
+    env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
+                            "RETAIN_ON_CANCELLATION");
+    testing::buildJob(env, 60000);
+    auto client = env.executeAsync("first");
+    while (client->progress().checkpointsCompleted < 2 && !isGloballyTerminal(client->status()))
+      std::this_thread::sleep_for(5ms);
+    client->cancel();
+    ASSERT_EQ(client->waitForResult().status, JobStatus::kCanceled);
+    restored = latestCheckpointDir(checkpoints, client->jobId());
+  }
+  ASSERT_FALSE(restored.empty());
+  const bool claim = GetParam() == cluster::ClaimMode::kClaim;
+
+  StreamExecutionEnvironment env;
+  env.setParallelism(3);
+  env.configuration().set("execution.checkpointing.interval", "40 ms");
+  env.configuration().set("execution.checkpointing.dir", checkpoints);
+  env.configuration().set("execution.state-recovery.path", restored);
+  env.configuration().set("execution.state-recovery.claim-mode", claim ? "claim" : "NO_CLAIM");
+  auto second = testing::buildJob(env, 60000);
+  auto client = env.executeAsync("second");
+  while (client->progress().checkpointsCompleted < 2 && !isGloballyTerminal(client->status()))
+    std::this_thread::sleep_for(5ms);
+  ASSERT_FALSE(isGloballyTerminal(client->status())) << "the job must still run to show subsumption";
+  EXPECT_EQ(fs::exists(restored), !claim) << restored;
+  JobExecutionResult r = client->waitForResult();
+  ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+  testing::expectCountsContinueExactly(second->results()->values());
+  EXPECT_EQ(fs::exists(restored + "/_metadata"), !claim) << "the job never deletes what it did not claim";
+  EXPECT_FALSE(fs::exists(checkpoints + "/" + client->jobId() + "/chk-1")) << "a finished job's own go";
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ClaimModeTest,
+                         ::testing::Values(cluster::ClaimMode::kNoClaim, cluster::ClaimMode::kClaim),
+                         [](const ::testing::TestParamInfo<cluster::ClaimMode>& info) {
+                           return info.param == cluster::ClaimMode::kClaim ? "Claim" : "NoClaim";
                          });
 
 TEST(SavepointTest, RefusalsSayWhatToDo) {

@@ -170,6 +170,12 @@ inline const ConfigOption<bool> kIgnoreUnclaimedState{
     false,
     {"execution.savepoint.ignore-unclaimed-state"},
     "Start even if the checkpoint has state for operators the job no longer has (that state is dropped)."};
+inline const ConfigOption<std::string> kStateRecoveryClaimMode{
+    "execution.state-recovery.claim-mode",
+    "NO_CLAIM",
+    {"execution.savepoint-restore-mode"},
+    "Who owns the snapshot the job starts from: NO_CLAIM (the user: the job never deletes it) or CLAIM "
+    "(the job: it is retained and deleted like the job's own checkpoints once subsumed)."};
 
 // ---- REST API and web dashboard (`weir run`) ----
 inline const ConfigOption<bool> kRestEnabled{

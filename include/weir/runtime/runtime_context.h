@@ -22,6 +22,7 @@
 #include <weir/core/data_io.h>
 #include <weir/core/metrics.h>
 #include <weir/core/serializer.h>
+#include <weir/core/state_migration.h>
 #include <weir/state/keyed_state_backend.h>
 #include <weir/state/state.h>
 
@@ -175,7 +176,7 @@ class OperatorStateStore {
     void restore(const std::string& name, const RestoredList& list) override {
       const SerializerIdentity mine = elementSerializer();
       if (list.elementSerializer != mine || list.distribution != distribution_) {
-        throw std::runtime_error(
+        throw StateMigrationException(
             "operator state '" + name + "': the checkpoint has it as a " +
             distributionName(list.distribution) + " list with serializer '" + list.elementSerializer.name +
             "' (version " + std::to_string(list.elementSerializer.version) +
@@ -188,9 +189,9 @@ class OperatorStateStore {
         try {
           TypeSerializer<V>::deserialize(restored[i], in);
         } catch (const SerializationError& e) {
-          throw std::runtime_error("operator state '" + name + "': element " + std::to_string(i) +
-                                   " of the checkpoint cannot be read with serializer '" + mine.name +
-                                   "': " + e.what());
+          throw StateMigrationException("operator state '" + name + "': element " + std::to_string(i) +
+                                        " of the checkpoint cannot be read with serializer '" + mine.name +
+                                        "': " + e.what());
         }
       }
       auto& values = mutableValues();

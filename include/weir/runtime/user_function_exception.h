@@ -8,6 +8,7 @@
 #include <string>
 
 #include <weir/core/cancellation.h>
+#include <weir/core/state_migration.h>
 
 namespace weir {
 
@@ -23,7 +24,8 @@ class UserFunctionException : public std::runtime_error {
 
 // Runs `fn` and attributes a std::exception it throws to operator `op`. An
 // exception already attributed (thrown further down the chain) and task
-// cancellation pass through unchanged. No cost unless something is thrown.
+// cancellation pass through unchanged; restored state that does not fit keeps its
+// type (the job must not restart from it) and gets the operator's name. No cost unless something is thrown.
 template <class Op, class Fn>
 inline decltype(auto) invokeUserFunction(Op& op, Fn&& fn) {
   try {
@@ -32,6 +34,9 @@ inline decltype(auto) invokeUserFunction(Op& op, Fn&& fn) {
     throw;
   } catch (const UserFunctionException&) {
     throw;
+  } catch (const StateMigrationException& e) {
+    if (!e.operatorName().empty()) throw;
+    throw StateMigrationException(e.what(), op.context().operatorName());
   } catch (const std::exception& e) {
     throw UserFunctionException(op.context().operatorName(), e.what());
   } catch (...) {

@@ -92,8 +92,9 @@ struct RestoredKeyedState {
 };
 
 // Deserializes `restored` into `state` (registered under `name`) after checking
-// that kind and serializer match. Throws std::runtime_error naming the state and
-// both serializers on a mismatch, or naming the state when the bytes are corrupt.
+// that kind and serializer match. Throws StateMigrationException naming the state
+// and both serializers on a mismatch, or naming the state when its serializer cannot
+// read the bytes (checksums passed: the serializer changed without a new version).
 void applyRestoredKeyedState(const std::string& name, const RestoredKeyedState& restored,
                              InternalKvState& state);
 
