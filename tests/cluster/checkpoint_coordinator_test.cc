@@ -166,84 +166,72 @@ TEST(CheckpointCoordinatorTest, ACompletionOlderThanTheLatestIsDiscarded) {
   c.shutdown();
 }
 
-checkpoint::CheckpointMetadata restoredCheckpoint(int64_t id) {
-  checkpoint::CheckpointMetadata m;
-  m.checkpointId = id;
-  m.jobId = "old-job";
-  return m;
-}
+// A coordinator retaining `numRetained` checkpoints, started after a restore of
+// checkpoint `restoredId` of another job in `mode`; counts the restored one's deletions.
+struct RestoredCoordinator {
+  RestoredCoordinator(int numRetained, int64_t restoredId, ClaimMode mode)
+      : coordinator(options(numRetained), "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1) {
+    checkpoint::CheckpointMetadata m;
+    m.checkpointId = restoredId;
+    m.jobId = "old-job";
+    coordinator.restoredFrom(m, mode, [this] {
+      ++restoredDeletes;
+      return Status::ok();
+    });
+    coordinator.start();
+  }
+  ~RestoredCoordinator() { coordinator.shutdown(); }
+  static CheckpointCoordinatorOptions options(int numRetained) {
+    CheckpointCoordinatorOptions o = manualOptions(1);
+    o.numRetained = numRetained;
+    return o;
+  }
+  // Triggers and acknowledges the next checkpoint, which must get id `id`.
+  void complete(int64_t id) {
+    ASSERT_EQ(coordinator.triggerCheckpoint().value(), id);
+    ack(coordinator, id);
+  }
+
+  GatedStorage storage{-1};
+  RecordingGateway gateway;
+  CheckpointCoordinator coordinator;
+  int restoredDeletes = 0;
+};
 
 TEST(CheckpointCoordinatorTest, AClaimedRestoredCheckpointIsDeletedOnceSubsumed) {
-  GatedStorage storage(-1);
-  RecordingGateway gateway;
-  CheckpointCoordinatorOptions o = manualOptions(1);
-  o.numRetained = 2;
-  CheckpointCoordinator c(o, "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
-  int claimedDeletes = 0;
-  c.restoredFrom(restoredCheckpoint(7), ClaimMode::kClaim, [&] {
-    ++claimedDeletes;
-    return Status::ok();
-  });
-  c.start();
-  EXPECT_EQ(c.retainedCheckpoints(), (std::vector<int64_t>{7}));
-  EXPECT_EQ(c.claimedCheckpoint(), 7);
-  ASSERT_EQ(c.triggerCheckpoint().value(), 8) << "numbering continues after the restored checkpoint";
-  ack(c, 8);
-  EXPECT_EQ(claimedDeletes, 0) << "two retained: 7 and 8";
-  ASSERT_EQ(c.triggerCheckpoint().value(), 9);
-  ack(c, 9);
-  EXPECT_EQ(claimedDeletes, 1) << "9 subsumes the claimed 7";
-  EXPECT_FALSE(storage.discarded().count(7)) << "7 is not in this job's storage";
-  EXPECT_EQ(c.claimedCheckpoint(), std::nullopt);
-  ASSERT_EQ(c.triggerCheckpoint().value(), 10);
-  ack(c, 10);
-  EXPECT_EQ(claimedDeletes, 1);
-  EXPECT_TRUE(storage.discarded().count(8)) << "the job's own are subsumed from its storage";
-  c.shutdown();
+  RestoredCoordinator r(2, 7, ClaimMode::kClaim);
+  EXPECT_EQ(r.coordinator.retainedCheckpoints(), (std::vector<int64_t>{7}));
+  EXPECT_EQ(r.coordinator.claimedCheckpoint(), 7);
+  r.complete(8);  // numbering continues after the restored checkpoint
+  EXPECT_EQ(r.restoredDeletes, 0) << "two retained: 7 and 8";
+  r.complete(9);
+  EXPECT_EQ(r.restoredDeletes, 1) << "9 subsumes the claimed 7";
+  EXPECT_FALSE(r.storage.discarded().count(7)) << "7 is not in this job's storage";
+  EXPECT_EQ(r.coordinator.claimedCheckpoint(), std::nullopt);
+  r.complete(10);
+  EXPECT_EQ(r.restoredDeletes, 1);
+  EXPECT_TRUE(r.storage.discarded().count(8)) << "the job's own are subsumed from its storage";
 }
 
 TEST(CheckpointCoordinatorTest, AnUnclaimedRestoredCheckpointIsNeverDeleted) {
-  GatedStorage storage(-1);
-  RecordingGateway gateway;
-  CheckpointCoordinator c(manualOptions(1), "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
-  bool deleted = false;
-  c.restoredFrom(restoredCheckpoint(3), ClaimMode::kNoClaim, [&] {
-    deleted = true;
-    return Status::ok();
-  });
-  c.start();
-  EXPECT_TRUE(c.retainedCheckpoints().empty());
-  EXPECT_EQ(c.latestCompleted()->checkpointId, 3) << "a failure before the first checkpoint restores it";
-  for (int64_t id = 4; id <= 6; ++id) {
-    ASSERT_EQ(c.triggerCheckpoint().value(), id);
-    ack(c, id);
-  }
-  c.discardRetained();
-  EXPECT_FALSE(deleted);
-  EXPECT_FALSE(storage.discarded().count(3));
-  EXPECT_TRUE(storage.discarded().count(6)) << "discardRetained deletes the job's own";
-  c.shutdown();
+  RestoredCoordinator r(1, 3, ClaimMode::kNoClaim);
+  EXPECT_TRUE(r.coordinator.retainedCheckpoints().empty());
+  EXPECT_EQ(r.coordinator.latestCompleted()->checkpointId, 3)
+      << "a failure before the first checkpoint restores it";
+  for (int64_t id = 4; id <= 6; ++id) r.complete(id);
+  r.coordinator.discardRetained();
+  EXPECT_EQ(r.restoredDeletes, 0);
+  EXPECT_FALSE(r.storage.discarded().count(3));
+  EXPECT_TRUE(r.storage.discarded().count(6)) << "discardRetained deletes the job's own";
 }
 
 TEST(CheckpointCoordinatorTest, AClaimedCheckpointStillRetainedGoesWithTheJobsOwn) {
-  GatedStorage storage(-1);
-  RecordingGateway gateway;
-  CheckpointCoordinatorOptions o = manualOptions(1);
-  o.numRetained = 3;
-  CheckpointCoordinator c(o, "job", "job", storage, gateway, {{"op", "op", 1, 128}}, 1);
-  int claimedDeletes = 0;
-  c.restoredFrom(restoredCheckpoint(1), ClaimMode::kClaim, [&] {
-    ++claimedDeletes;
-    return Status::ok();
-  });
-  c.start();
-  ASSERT_EQ(c.triggerCheckpoint().value(), 2);
-  ack(c, 2);
-  c.discardRetained();
-  EXPECT_EQ(claimedDeletes, 1);
-  EXPECT_TRUE(storage.discarded().count(2));
-  EXPECT_TRUE(c.retainedCheckpoints().empty());
-  c.shutdown();
+  RestoredCoordinator r(3, 1, ClaimMode::kClaim);
+  r.complete(2);
+  r.coordinator.discardRetained();
+  EXPECT_EQ(r.restoredDeletes, 1);
+  EXPECT_TRUE(r.storage.discarded().count(2));
+  EXPECT_TRUE(r.coordinator.retainedCheckpoints().empty());
 }
 
 }  // namespace

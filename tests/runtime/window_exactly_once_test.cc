@@ -3,7 +3,9 @@
 // exactly-once FileSink while a user exception is injected before the windows
 // (their contents and timers must come back from the checkpoint) or after them
 // (their firings must not be committed twice). The committed output must equal
-// the output of a run without failure, computed from the input alone.
+// the output of a run without failure, computed from the input alone. The same
+// windowed job rescaled 2 -> 3 -> 1 -> 4 through savepoints (stop with a savepoint)
+// and through retained checkpoints (cancel) commits exactly that output too.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,10 +13,14 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include <weir/weir.h>
 
+#include "cluster/job_master.h"
+#include "cluster/local_cluster.h"
+#include "testing/checkpoint_dirs.h"
 #include "testing/committed_files.h"
 #include "testing/fast_restarts.h"
 #include "testing/temp_dir.h"
@@ -168,6 +174,81 @@ TEST(WindowExactlyOnceTest, SessionWindowsMergeAcrossARestartAndCommitEachSessio
   for (const auto& [k, sum] : sessions) want.insert(std::to_string(sum));
   EXPECT_EQ(testing::committedLines(dir.str()), want);
 }
+
+enum class Handover { kSavepoint, kRetainedCheckpoint };
+
+// Four runs at parallelism 2, 3, 1 and 4 into one FileSink directory, each but the
+// last ended after two checkpoints of its own (stopped with a savepoint, or cancelled
+// and resumed from its retained checkpoint) and the next started from that; the
+// window contents and timers are redistributed by key group each time.
+class WindowRescaleTest : public ::testing::TestWithParam<Handover> {};
+
+TEST_P(WindowRescaleTest, RescaledTwiceDownAndUpEveryWindowIsCommittedOnce) {
+  TempDir dir;
+  const std::string checkpoints = dir.file("checkpoints");
+  std::string restoreFrom;
+  const int parallelisms[] = {2, 3, 1, 4};
+  for (int run = 0; run < 4; ++run) {
+    SCOPED_TRACE("run " + std::to_string(run) + " at parallelism " + std::to_string(parallelisms[run]));
+    const bool last = run == 3;
+    StreamExecutionEnvironment env;
+    env.setParallelism(parallelisms[run]);
+    env.configuration().set("execution.checkpointing.interval", "40 ms");
+    env.configuration().set("execution.checkpointing.dir", checkpoints);
+    env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
+                            "RETAIN_ON_CANCELLATION");
+    env.configuration().set("pipeline.auto-watermark-interval", "10 ms");
+    if (!restoreFrom.empty()) env.configuration().set("execution.state-recovery.path", restoreFrom);
+    auto gen = std::make_shared<const DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kRecords,
+                                                                    last ? 0.0 : 20'000.0);
+    auto strategy = WatermarkStrategy<int64_t>::forMonotonousTimestamps().withTimestampAssigner(
+        [](const int64_t& v) { return Timestamp(v); });
+    env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), strategy, "numbers")
+        .uid("numbers")
+        .keyBy([](const int64_t& v) { return v % kKeys; })
+        .window(TumblingEventTimeWindows::of(std::chrono::milliseconds(kWindowMs)))
+        .aggregate(CountAndSum{}, Render{})
+        .uid("windows")
+        .sinkTo(std::make_shared<FileSink<std::string>>(dir.file("out")))
+        .uid("files");
+    auto client = env.executeAsync("rescaled windows");
+    if (last) {
+      JobExecutionResult r = client->waitForResult();
+      ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+      break;
+    }
+    while (client->progress().checkpointsCompleted < 2 && !isGloballyTerminal(client->status()))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_FALSE(isGloballyTerminal(client->status())) << "the run must end before its input does";
+    if (GetParam() == Handover::kSavepoint) {
+      cluster::JobMaster* master = cluster::jobMasterOf(*client);
+      Result<int64_t> id = master->stopWithSavepoint(dir.file("savepoints"), cluster::StopMode::kSuspend);
+      ASSERT_TRUE(id.isOk()) << id.status().toString();
+      JobExecutionResult r = client->waitForResult();
+      ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+      const cluster::CheckpointStatsSnapshot stats = master->checkpointCoordinator()->stats();
+      const cluster::CheckpointStats* sp = stats.find(*id);
+      ASSERT_TRUE(sp != nullptr && sp->status == cluster::CheckpointStatus::kCompleted);
+      restoreFrom = sp->externalPath;
+    } else {
+      client->cancel();
+      ASSERT_EQ(client->waitForResult().status, JobStatus::kCanceled);
+      restoreFrom = testing::latestCheckpoint(checkpoints + "/" + client->jobId());
+    }
+    ASSERT_FALSE(restoreFrom.empty());
+  }
+  std::multiset<std::string> got = testing::committedLines(dir.file("out"));
+  std::multiset<std::string> want = expected();
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "the committed window results differ from a run without rescaling";
+}
+
+INSTANTIATE_TEST_SUITE_P(Handovers, WindowRescaleTest,
+                         ::testing::Values(Handover::kSavepoint, Handover::kRetainedCheckpoint),
+                         [](const ::testing::TestParamInfo<Handover>& info) {
+                           return std::string(info.param == Handover::kSavepoint ? "Savepoint"
+                                                                                 : "RetainedCheckpoint");
+                         });
 
 }  // namespace
 }  // namespace weir
