@@ -314,13 +314,29 @@ Status JobMaster::loadRestoreCheckpoint() {
           "to drop that state");
     }
     if (keyed && newMax != os.maxParallelism) {
-      return Status::invalidArgument("operator '" + os.operatorId +
-                                     "': the checkpoint was taken with max "
-                                     "parallelism " +
-                                     std::to_string(os.maxParallelism) + " and the job now has " +
-                                     std::to_string(newMax) +
-                                     "; keyed state is split into that many key groups, "
-                                     "so max parallelism cannot change");
+      if (jobGraph_.nodeMaxParallelismChosen[size_t(match->id)]) {
+        return Status::invalidArgument(
+            "operator '" + os.operatorId + "': the checkpoint was taken with max parallelism " +
+            std::to_string(os.maxParallelism) + " and the job now sets " + std::to_string(newMax) +
+            "; keyed state is split into that many key groups, so max parallelism cannot change: set it to " +
+            std::to_string(os.maxParallelism) + " again, or leave it unset to adopt the checkpoint's");
+      }
+      // Not chosen by the user: adopt the checkpoint's (Flink does the same), if it allows the
+      // parallelism the operator now runs at.
+      if (newParallelism > os.maxParallelism) {
+        return Status::invalidArgument(
+            "operator '" + os.operatorId + "' now runs at parallelism " + std::to_string(newParallelism) +
+            ", but its keyed state in checkpoint " + *path + " is split into " +
+            std::to_string(os.maxParallelism) +
+            " key groups (its max parallelism), so at most that many subtasks can own it; run it at "
+            "parallelism " +
+            std::to_string(os.maxParallelism) + " or less");
+      }
+      spdlog::info("job {}: operator '{}' adopts max parallelism {} from the checkpoint (it sets none)",
+                   jobId_, os.operatorId, os.maxParallelism);
+      jobGraph_.nodeMaxParallelism[size_t(match->id)] = os.maxParallelism;
+      graph::JobVertex& vertex = jobGraph_.vertices[size_t(jobGraph_.vertexOfNode[size_t(match->id)])];
+      vertex.maxParallelism = os.maxParallelism;  // a keyed operator's, as buildJobGraph sets it
     }
   }
   initialRestoreClaim_ = parseEnum(options::kStateRecoveryClaimMode.key,

@@ -87,6 +87,7 @@ Result<std::unique_ptr<JobClient>> submitJob(std::shared_ptr<const StreamGraph> 
     graph::JobGraphOptions o;
     o.defaultParallelism = config->get(options::kDefaultParallelism);
     o.defaultMaxParallelism = config->get(options::kMaxParallelism);
+    o.defaultMaxParallelismChosen = config->contains(options::kMaxParallelism.key);
     o.chainingEnabled = config->get(options::kOperatorChaining);
     if (o.defaultMaxParallelism < 1 || o.defaultMaxParallelism > kUpperBoundMaxParallelism) {
       return Status::invalidArgument("pipeline.max-parallelism must be between 1 and " +

@@ -24,6 +24,7 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
   // Resolve parallelism and validate every node.
   jg.nodeParallelism.resize(numNodes);
   jg.nodeMaxParallelism.resize(numNodes);
+  jg.nodeMaxParallelismChosen.resize(numNodes);
   bool hasSink = false;
   // A uid names an operator's state in checkpoints and savepoints: two operators with one
   // uid would overwrite each other's state.
@@ -55,6 +56,7 @@ Result<JobGraph> buildJobGraph(const StreamGraph& g, const std::string& jobName,
     hasSink |= n.isSink;
     jg.nodeParallelism[size_t(n.id)] = p;
     jg.nodeMaxParallelism[size_t(n.id)] = maxP;
+    jg.nodeMaxParallelismChosen[size_t(n.id)] = n.maxParallelism > 0 || options.defaultMaxParallelismChosen;
   }
   if (!hasSink) {
     return Status::invalidArgument(

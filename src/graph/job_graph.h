@@ -58,11 +58,15 @@ struct JobGraph {
   std::vector<int> jobEdgeOfStreamEdge;  // -1 for chained edges
   std::vector<int> nodeParallelism;
   std::vector<int> nodeMaxParallelism;
+  // Whether the user chose it (setMaxParallelism on the operator, or pipeline.max-parallelism):
+  // a restore adopts the checkpoint's max parallelism for operators where it is not chosen.
+  std::vector<bool> nodeMaxParallelismChosen;
 };
 
 struct JobGraphOptions {
   int defaultParallelism = 1;
   int defaultMaxParallelism = kDefaultMaxParallelism;
+  bool defaultMaxParallelismChosen = false;  // pipeline.max-parallelism is set
   bool chainingEnabled = true;
 };
 

@@ -312,6 +312,26 @@ TEST(JobGraphTest, KeyedOperatorMaxParallelismBecomesTheVertexMaxParallelism) {
   EXPECT_EQ(jg.nodeMaxParallelism[size_t(jg.edges[0].targetNode)], 64);
 }
 
+// Whether the user chose a max parallelism decides whether a restore may adopt the checkpoint's.
+TEST(JobGraphTest, RecordsWhichMaxParallelismTheUserChose) {
+  StreamExecutionEnvironment env;
+  env.fromSequence(1, 10)
+      .keyBy([](int64_t x) { return x; })
+      .reduce([](int64_t a, int64_t b) { return a + b; })
+      .setMaxParallelism(64)
+      .keyBy([](int64_t x) { return x; })
+      .reduce([](int64_t a, int64_t b) { return a + b; })
+      .sinkTo(intSink());
+  JobGraph jg = build(env, defaultOptions(2));
+  ASSERT_EQ(jg.edges.size(), 2u);  // the sink is chained to the second reduce
+  EXPECT_TRUE(jg.nodeMaxParallelismChosen[size_t(jg.edges[0].targetNode)]);
+  EXPECT_FALSE(jg.nodeMaxParallelismChosen[size_t(jg.edges[1].targetNode)]);
+  JobGraphOptions configured = defaultOptions(2);
+  configured.defaultMaxParallelismChosen = true;  // pipeline.max-parallelism is set
+  jg = build(env, configured);
+  EXPECT_TRUE(jg.nodeMaxParallelismChosen[size_t(jg.edges[1].targetNode)]);
+}
+
 // ---- connectSubtasks ----
 
 using Lists = std::vector<std::vector<int>>;

@@ -16,6 +16,8 @@
 
 #include <weir/weir.h>
 
+#include "cluster/job_master.h"
+#include "cluster/local_cluster.h"
 #include "testing/checkpoint_dirs.h"
 #include "testing/counting_job.h"
 
@@ -52,14 +54,14 @@ struct Fixture {
   ~Fixture() { fs::remove_all(dir); }
 
   // Runs the job until it has checkpointed a few times, cancels it, returns the retained checkpoint.
-  std::string runAndCancel(int parallelism) {
+  std::string runAndCancel(int parallelism, int maxParallelism = 0) {
     StreamExecutionEnvironment env;
     env.setParallelism(parallelism);
     env.configuration().set("execution.checkpointing.interval", "40 ms");
     env.configuration().set("execution.checkpointing.dir", dir.string());
     env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
                             "RETAIN_ON_CANCELLATION");
-    first = buildJob(env, 60000);  // about 2 s for all records: cancelled well before the end
+    first = buildJob(env, 60000, maxParallelism);  // about 2 s for all records: cancelled well before the end
     auto client = env.executeAsync("first");
     while (client->progress().checkpointsCompleted < 3 && !isGloballyTerminal(client->status()))
       std::this_thread::sleep_for(5ms);
@@ -97,6 +99,44 @@ TEST(CheckpointRestoreTest, ResumesFromTheMetadataFileAtAnotherParallelism) {
   expectCountsContinueExactly(second->results()->values());
 }
 
+// A job that sets no max parallelism adopts the checkpoint's (here 16, not the default 128):
+// key groups keep their meaning, so the keyed state restores at another parallelism.
+TEST(CheckpointRestoreTest, AJobWithoutMaxParallelismAdoptsTheCheckpoints) {
+  Fixture f;
+  std::string chk = f.runAndCancel(2, /*maxParallelism=*/16);
+  ASSERT_FALSE(chk.empty());
+  StreamExecutionEnvironment env;
+  env.setParallelism(3);
+  env.configuration().set("execution.state-recovery.path", chk);
+  auto second = buildJob(env, 0);
+  auto client = env.executeAsync("adopts");
+  ASSERT_EQ(client->waitForResult().status, JobStatus::kFinished);
+  expectCountsContinueExactly(second->results()->values());
+  bool adopted = false;
+  for (const graph::JobVertex& v : cluster::jobMasterOf(*client)->jobGraph().vertices)
+    adopted |= v.name.find("KeyedProcess") != std::string::npos && v.maxParallelism == 16;
+  EXPECT_TRUE(adopted) << "the keyed vertex runs with the checkpoint's 16 key groups";
+}
+
+// Adopting cannot help when the job now runs more subtasks than the checkpoint has key groups.
+TEST(CheckpointRestoreTest, AParallelismAboveTheCheckpointsMaxParallelismIsRefused) {
+  Fixture f;
+  std::string chk = f.runAndCancel(2, /*maxParallelism=*/2);
+  ASSERT_FALSE(chk.empty());
+  StreamExecutionEnvironment env;
+  env.setParallelism(3);
+  env.configuration().set("execution.state-recovery.path", chk);
+  buildJob(env, 0);
+  try {
+    env.executeAsync("too wide");
+    FAIL();
+  } catch (const StatusException& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("operator 'count' now runs at parallelism 3"), std::string::npos) << m;
+    EXPECT_NE(m.find("split into 2 key groups"), std::string::npos) << m;
+  }
+}
+
 TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
   Fixture f;
   std::string chk = f.runAndCancel(1);
@@ -109,7 +149,9 @@ TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
       env.executeAsync("changed max parallelism");
       FAIL();
     } catch (const StatusException& e) {
-      EXPECT_NE(std::string(e.what()).find("max parallelism cannot change"), std::string::npos) << e.what();
+      std::string m = e.what();
+      EXPECT_NE(m.find("max parallelism cannot change"), std::string::npos) << m;
+      EXPECT_NE(m.find("set it to 128 again, or leave it unset"), std::string::npos) << m;
     }
   }
   {

@@ -36,18 +36,19 @@ class CountPerKey final : public KeyedProcessFunction<int64_t, int64_t, std::pai
 
 using Results = CollectSink<std::pair<int64_t, int64_t>>;
 
+// `maxParallelism` 0 sets none on the counting operator (the default applies, and a
+// restore adopts the checkpoint's).
 inline std::shared_ptr<Results> buildJob(StreamExecutionEnvironment& env, double rate,
-                                         int maxParallelism = 128) {
+                                         int maxParallelism = 0) {
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, kRecords, rate);
   auto sink = std::make_shared<Results>();
-  env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
-      .uid("numbers")
-      .keyBy([](int64_t x) { return x % kKeys; })
-      .process(CountPerKey{})
-      .uid("count")
-      .setMaxParallelism(maxParallelism)
-      .sinkTo(sink)
-      .uid("sink");
+  auto counts = env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
+                    .uid("numbers")
+                    .keyBy([](int64_t x) { return x % kKeys; })
+                    .process(CountPerKey{})
+                    .uid("count");
+  if (maxParallelism > 0) counts.setMaxParallelism(maxParallelism);
+  counts.sinkTo(sink).uid("sink");
   return sink;
 }
 
