@@ -7,9 +7,10 @@
 #   make bench-checkpoints  release build + the checkpoint benchmarks (two to three minutes)
 #   make sanitize ASan+UBSan build into build/sanitize + its unit-test run
 #   make tsan     ThreadSanitizer build of the network, runtime, state and REST tests + their run
+#   make fuzz     libFuzzer build (clang) of the readers of persisted formats + FUZZ_SECONDS (30) per target
 # Every target first runs scripts/install-deps.sh (Debian packages only).
 
-.PHONY: all release debug test demo bench bench-checkpoints sanitize sanitize-build tsan tsan-build deps format clean
+.PHONY: all release debug test demo bench bench-checkpoints sanitize sanitize-build tsan tsan-build fuzz fuzz-build deps format clean
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 JOBS ?= $(shell nproc)
@@ -51,10 +52,21 @@ tsan: tsan-build
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/runtime_test --gtest_brief=1
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/bin/rest_test --gtest_brief=1
 
+# libFuzzer needs clang; only the parts the fuzz targets read with are built (fuzz/, docs/fuzzing.md).
+FUZZ_SECONDS ?= 30
+fuzz-build: deps
+	@cmake -S . -B build/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DWEIR_FUZZ=ON -DWEIR_BUILD_TESTS=OFF -DWEIR_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build/fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
 test: release
 	@cd build/release && ctest -LE soak --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory sanitize
 	@$(MAKE) --no-print-directory tsan
+	@$(MAKE) --no-print-directory fuzz
 
 demo: release
 	@bash scripts/demo.sh

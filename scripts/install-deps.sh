@@ -9,6 +9,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libxxhash-dev libzstd-dev
   clang-format
+  clang-14 libclang-rt-14-dev
   sqlite3
   chromium
 )

@@ -354,8 +354,6 @@ class alignas(64) HeapStateMap {
   // value) never straddles two lines: a lookup is one cache miss, not two.
   static constexpr size_t kSlotAlignment = alignof(Slot) > 64 ? alignof(Slot) : 64;
 
-  struct Page;
-
   // Pages whose last reference went, kept with their storage for the map's
   // next page of the same size instead of going back to malloc. Without it
   // every checkpoint of a large state frees and reallocates most of its pages:
