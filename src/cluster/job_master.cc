@@ -186,6 +186,62 @@ std::string operatorIdOf(const StreamNode& n) {
   return id;
 }
 
+// In-flight data (unaligned checkpoints) belongs to channels, each between one subtask
+// upstream and one downstream, numbered by the parallelism at both ends. It restores only where
+// the operator holding it is still the first of its task (the task restores its head's
+// channel state) and it and the operators at the other end of its channels keep their
+// parallelism; redistributing it is not built yet.
+Status checkInFlightDataFits(const graph::JobGraph& jg, const StreamGraph& g,
+                             const checkpoint::CheckpointMetadata& md, const std::string& path) {
+  auto nodeOf = [&](const std::string& operatorId) -> const StreamNode* {
+    for (const StreamNode& n : g.nodes())
+      if (operatorIdOf(n) == operatorId) return &n;
+    return nullptr;
+  };
+  auto parallelismBefore = [&](const std::string& operatorId) -> std::optional<int> {
+    for (const checkpoint::OperatorState& os : md.operators)
+      if (os.operatorId == operatorId) return os.parallelism;
+    return std::nullopt;
+  };
+  for (const checkpoint::OperatorState& os : md.operators) {
+    bool inFlight = false;
+    for (const auto& [i, s] : os.subtaskStates) inFlight |= !s.channelState.empty();
+    const StreamNode* holder = inFlight ? nodeOf(os.operatorId) : nullptr;
+    if (holder == nullptr) continue;  // none, or dropped with the operator (ignore-unclaimed-state)
+    auto refuse = [&](const std::string& why) {
+      return Status::invalidArgument(
+          "checkpoint " + path + " is unaligned: operator '" + os.operatorId + "' holds in-flight data " +
+          why +
+          "; restore the job as it was checkpointed, or rescale from a savepoint or "
+          "an aligned checkpoint (redistributing in-flight data is not supported yet)");
+    };
+    const graph::JobVertex& v = jg.vertices[size_t(jg.vertexOfNode[size_t(holder->id)])];
+    if (v.headNode() != holder->id) {
+      return refuse("as the first operator of its task, and is now chained behind '" +
+                    operatorIdOf(g.node(v.headNode())) + "'");
+    }
+    if (v.parallelism != os.parallelism) {
+      return refuse("at parallelism " + std::to_string(os.parallelism) + ", and the job now runs it at " +
+                    std::to_string(v.parallelism));
+    }
+    for (bool input : {true, false}) {
+      for (int edgeId : input ? v.inputEdges : v.outputEdges) {
+        const graph::JobEdge& e = jg.edges[size_t(edgeId)];
+        const std::string other = operatorIdOf(g.node(input ? e.sourceNode : e.targetNode));
+        const int now = jg.vertices[size_t(input ? e.sourceVertex : e.targetVertex)].parallelism;
+        const std::string side = std::string(input ? "from its input '" : "for its output '") + other + "'";
+        std::optional<int> before = parallelismBefore(other);
+        if (!before) return refuse(side + ", which the checkpoint does not have");
+        if (*before != now) {
+          return refuse(side + ", which ran at parallelism " + std::to_string(*before) + " and now runs at " +
+                        std::to_string(now));
+        }
+      }
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status JobMaster::setUpCheckpointing() {
@@ -292,16 +348,6 @@ Status JobMaster::loadRestoreCheckpoint() {
       continue;
     }
     const int newParallelism = jobGraph_.nodeParallelism[size_t(match->id)];
-    bool inFlight = false;
-    for (auto& [i, s] : os.subtaskStates) inFlight |= !s.channelState.empty();
-    if (inFlight && newParallelism != os.parallelism) {
-      return Status::invalidArgument(
-          "checkpoint " + *path + " is unaligned: it holds in-flight data of operator '" + os.operatorId +
-          "' at parallelism " + std::to_string(os.parallelism) + ", and the job now runs it at " +
-          std::to_string(newParallelism) +
-          "; restore at the same parallelism, or rescale from a savepoint or an aligned checkpoint "
-          "(redistributing in-flight data is not supported yet)");
-    }
     int newMax = jobGraph_.nodeMaxParallelism[size_t(match->id)];
     bool keyed = false;
     for (auto& [i, s] : os.subtaskStates) keyed |= !s.keyedState.empty();
@@ -339,6 +385,7 @@ Status JobMaster::loadRestoreCheckpoint() {
       vertex.maxParallelism = os.maxParallelism;  // a keyed operator's, as buildJobGraph sets it
     }
   }
+  WEIR_RETURN_IF_ERROR(checkInFlightDataFits(jobGraph_, *streamGraph_, *md, *path));
   initialRestoreClaim_ = parseEnum(options::kStateRecoveryClaimMode.key,
                                    config_->get(options::kStateRecoveryClaimMode), {"NO_CLAIM", "CLAIM"}) == 1
                              ? ClaimMode::kClaim

@@ -4,6 +4,7 @@
 
 #include <weir/core/cancellation.h>
 #include <weir/core/check.h>
+#include <weir/core/state_migration.h>
 #include <weir/runtime/user_function_exception.h>
 
 #include "checkpoint/channel_state.h"
@@ -708,11 +709,12 @@ void StreamTask::restoreChannelState() {
                                (h.stream.isInline ? std::string("inline") : h.stream.relativePath) + ")";
     Result<std::string> bytes = d_.restoreReader->readAll(h.stream);
     throwIfError(bytes.status().withContext("restoring " + origin));
+    // Not cured by a restart, which would restore the same data: the job fails at once.
     auto mismatch = [&](const char* what, int index, int channel) {
-      return std::runtime_error("cannot restore " + origin + ": it has data for " + what + " " +
-                                std::to_string(channel) + " of " + std::to_string(index) +
-                                ", which this job's topology does not have (the checkpoint was taken "
-                                "of another job graph)");
+      return StateMigrationException("cannot restore " + origin + ": it has data for " + what + " " +
+                                     std::to_string(channel) + " of " + std::to_string(index) +
+                                     ", which this job's topology does not have (the checkpoint was taken "
+                                     "of another job graph)");
     };
     for (const checkpoint::ChannelStateSection& sec : h.inputChannels) {
       if (sec.index >= int(d_.inputs.size()) ||
@@ -733,10 +735,11 @@ void StreamTask::restoreChannelState() {
       throwIfError(buffers.status());
       for (auto& b : *buffers) {
         if (b.size() > partition.bufferPool().segmentSize()) {
-          throw std::runtime_error("cannot restore " + origin + ": it holds a " + std::to_string(b.size()) +
-                                   "-byte network buffer, larger than taskmanager.memory.segment-size (" +
-                                   std::to_string(partition.bufferPool().segmentSize()) +
-                                   " bytes); restore with the segment size the checkpoint was taken with");
+          throw StateMigrationException(
+              "cannot restore " + origin + ": it holds a " + std::to_string(b.size()) +
+              "-byte network buffer, larger than taskmanager.memory.segment-size (" +
+              std::to_string(partition.bufferPool().segmentSize()) +
+              " bytes); restore with the segment size the checkpoint was taken with");
         }
         partition.subpartition(sec.channel).add(network::Buffer::makeOwnedData(std::move(b)));
       }

@@ -10,12 +10,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
 
 #include <weir/weir.h>
 
+#include "checkpoint/metadata.h"
 #include "cluster/job_master.h"
 #include "cluster/local_cluster.h"
 #include "testing/checkpoint_dirs.h"
@@ -134,6 +136,76 @@ TEST(CheckpointRestoreTest, AParallelismAboveTheCheckpointsMaxParallelismIsRefus
     std::string m = e.what();
     EXPECT_NE(m.find("operator 'count' now runs at parallelism 3"), std::string::npos) << m;
     EXPECT_NE(m.find("split into 2 key groups"), std::string::npos) << m;
+  }
+}
+
+// An unaligned checkpoint as the counting job's (numbers -> count -> sink, all at parallelism 2)
+// would leave it: 'holder' with in-flight data of its first input channel. Returns its chk-5.
+std::string writeUnalignedCheckpoint(const fs::path& jobDir, const std::string& holder) {
+  checkpoint::CheckpointMetadata md;
+  md.checkpointId = 5;
+  md.jobId = "0123456789abcdef0123456789abcdef";
+  md.jobName = "unaligned";
+  for (const char* id : {"numbers", "count", "sink"}) {
+    checkpoint::OperatorState os;
+    os.operatorId = id;
+    os.operatorName = id;
+    os.parallelism = 2;
+    if (os.operatorId == holder) {
+      checkpoint::ChannelStateHandle h;
+      h.stream.relativePath = "chk-5/channels";
+      h.stream.size = 100;
+      h.inputChannels.push_back({0, 1, 12, 88});
+      os.subtaskStates[0].channelState.push_back(h);
+    }
+    md.operators.push_back(os);
+  }
+  fs::create_directories(jobDir / "chk-5");
+  std::ofstream(jobDir / "chk-5" / "_metadata", std::ios::binary) << checkpoint::serializeMetadata(md);
+  return (jobDir / "chk-5").string();
+}
+
+// In-flight data is restored only where its channels are as they were: the operator holding it
+// still first in its task, and it and the operators at the other end keep their parallelism.
+TEST(CheckpointRestoreTest, InFlightDataIsRefusedWhereItsChannelsChanged) {
+  Fixture f;
+  struct Case {
+    const char* holder;
+    int numbers, count, sink;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"count", 2, 3, 3,
+       "operator 'count' holds in-flight data at parallelism 2, and the job now runs it at 3"},
+      {"count", 3, 2, 2, "from its input 'numbers', which ran at parallelism 2 and now runs at 3"},
+      {"count", 2, 2, 1, "for its output 'sink', which ran at parallelism 2 and now runs at 1"},
+      {"sink", 2, 2, 2,
+       "operator 'sink' holds in-flight data as the first operator of its task, and is "
+       "now chained behind 'count'"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.want);
+    const std::string chk = writeUnalignedCheckpoint(f.dir / c.holder, c.holder);
+    StreamExecutionEnvironment env;
+    env.configuration().set("execution.state-recovery.path", chk);
+    env.fromSequence(1, 10)
+        .uid("numbers")
+        .setParallelism(c.numbers)
+        .keyBy([](int64_t x) { return x % 3; })
+        .reduce([](int64_t a, int64_t b) { return a + b; })
+        .uid("count")
+        .setParallelism(c.count)
+        .sinkTo(std::make_shared<CollectSink<int64_t>>())
+        .uid("sink")
+        .setParallelism(c.sink);
+    try {
+      env.executeAsync("changed channels");
+      FAIL() << "deployed";
+    } catch (const StatusException& e) {
+      std::string m = e.what();
+      EXPECT_NE(m.find(c.want), std::string::npos) << m;
+      EXPECT_NE(m.find("rescale from a savepoint or an aligned checkpoint"), std::string::npos) << m;
+    }
   }
 }
 

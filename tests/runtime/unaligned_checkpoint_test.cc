@@ -17,12 +17,14 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include <weir/weir.h>
 
 #include "cluster/job_master.h"
 #include "cluster/local_cluster.h"
+#include "testing/checkpoint_dirs.h"
 #include "testing/committed_files.h"
 #include "testing/fast_restarts.h"
 #include "testing/temp_dir.h"
@@ -115,10 +117,11 @@ struct JobRun {
   int64_t processed = 0;
 };
 
+// The job under test, into `env` (parallelism 2, slow-map at `slowParallelism`).
 // `timeout`: execution.checkpointing.aligned-checkpoint-timeout ("0 ms": unaligned from the start).
-JobRun runJob(const std::string& out, const std::string& channelMode, const std::string& timeout,
-              int64_t records, std::set<std::pair<int, int64_t>> failAt) {
-  StreamExecutionEnvironment env;
+void buildJob(StreamExecutionEnvironment& env, const std::string& out, const std::string& channelMode,
+              const std::string& timeout, int64_t records, std::shared_ptr<FailurePlan> plan,
+              int slowParallelism = 2) {
   env.setParallelism(2);
   testing::checkpointAndRestartFast(env, "15 ms", 3);
   Configuration& c = env.configuration();
@@ -131,8 +134,6 @@ JobRun runJob(const std::string& out, const std::string& channelMode, const std:
   c.set("execution.buffer-timeout", "1 ms");
   c.set("web.checkpoints.history", "1000");
   auto gen = std::make_shared<DataGeneratorSource<int64_t>>([](int64_t i) { return i; }, records, 1e9);
-  auto plan = std::make_shared<FailurePlan>();
-  plan->failAt = std::move(failAt);
   env.fromSource(std::shared_ptr<const Source<int64_t, NumberSequenceSplit>>(gen), "numbers")
       .uid("numbers")
       .rebalance()
@@ -143,10 +144,20 @@ JobRun runJob(const std::string& out, const std::string& channelMode, const std:
       .process(CountInOrder(splitStarts(records)))
       .uid("count")
       .rebalance()
-      .process(SlowAndFail(40, plan))
+      .process(SlowAndFail(40, std::move(plan)))
       .uid("slow-map")
+      .setParallelism(slowParallelism)
       .sinkTo(std::make_shared<FileSink<int64_t>>(out))
-      .uid("files");
+      .uid("files")
+      .setParallelism(slowParallelism);
+}
+
+JobRun runJob(const std::string& out, const std::string& channelMode, const std::string& timeout,
+              int64_t records, std::set<std::pair<int, int64_t>> failAt) {
+  StreamExecutionEnvironment env;
+  auto plan = std::make_shared<FailurePlan>();
+  plan->failAt = std::move(failAt);
+  buildJob(env, out, channelMode, timeout, records, plan);
   std::unique_ptr<JobClient> client = env.executeAsync("unaligned");
   JobRun run;
   run.result = client->waitForResult();
@@ -209,6 +220,75 @@ INSTANTIATE_TEST_SUITE_P(ChannelModes, UnalignedCheckpointTest,
                                                                                    : "CreditBased") +
                                   (std::get<1>(info.param) == "0 ms" ? "Unaligned" : "AlignedTimeout5ms");
                          });
+
+// A job cancelled while backpressured right after an unaligned checkpoint that persisted
+// in-flight data, resumed from it (the new job replays that data first): the output of both
+// runs together is exact. The same checkpoint is refused with slow-map at another parallelism.
+TEST(UnalignedCheckpointResumeTest, ResumedFromARetainedUnalignedCheckpointTheOutputIsExact) {
+  testing::TempDir dir;
+  constexpr int64_t kRecords = 20'000;
+  const std::string checkpoints = dir.file("checkpoints");
+  const std::string out = dir.file("out");
+  std::string chk;
+  {
+    StreamExecutionEnvironment env;
+    buildJob(env, out, "credit-based", "0 ms", kRecords, std::make_shared<FailurePlan>());
+    env.configuration().set("execution.checkpointing.dir", checkpoints);
+    env.configuration().set("execution.checkpointing.externalized-checkpoint-retention",
+                            "RETAIN_ON_CANCELLATION");
+    // Checkpoints only when asked, so that the one found holding in-flight data is the newest.
+    env.configuration().set("execution.checkpointing.interval", "1 h");
+    std::unique_ptr<JobClient> client = env.executeAsync("first");
+    cluster::JobMaster* master = cluster::jobMasterOf(*client);
+    bool withData = false;
+    while (!withData && !isGloballyTerminal(client->status())) {
+      Result<int64_t> id = master->triggerCheckpoint();
+      if (!id.isOk()) {  // the tasks are not all running yet
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      for (;;) {
+        const cluster::CheckpointStatsSnapshot stats = master->checkpointCoordinator()->stats();
+        const cluster::CheckpointStats* s = stats.find(*id);
+        if (s != nullptr && s->status != cluster::CheckpointStatus::kInProgress) {
+          withData = s->status == cluster::CheckpointStatus::kCompleted && s->persistedData > 0;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+    ASSERT_TRUE(withData) << "no checkpoint with in-flight data before the job ended";
+    client->cancel();
+    ASSERT_EQ(client->waitForResult().status, JobStatus::kCanceled);
+    chk = testing::latestCheckpoint(checkpoints + "/" + client->jobId());
+    ASSERT_FALSE(chk.empty());
+  }
+  {
+    StreamExecutionEnvironment env;
+    buildJob(env, out, "credit-based", "0 ms", kRecords, std::make_shared<FailurePlan>(), /*slow=*/3);
+    env.configuration().set("execution.state-recovery.path", chk);
+    try {
+      env.executeAsync("rescaled");
+      FAIL() << "deployed at another parallelism with in-flight data";
+    } catch (const StatusException& e) {
+      EXPECT_NE(std::string(e.what()).find("holds in-flight data"), std::string::npos) << e.what();
+    }
+  }
+  {
+    StreamExecutionEnvironment env;
+    buildJob(env, out, "credit-based", "0 ms", kRecords, std::make_shared<FailurePlan>());
+    env.configuration().set("execution.state-recovery.path", chk);
+    JobExecutionResult r = env.execute("resumed");
+    ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
+  }
+  std::multiset<int64_t> got;
+  for (const std::string& line : testing::committedLines(out)) got.insert(std::stoll(line));
+  EXPECT_EQ(got.count(kOutOfOrder), 0u) << "a source's records of a key arrived out of order";
+  got.erase(kOutOfOrder);
+  const std::multiset<int64_t> want = expectedOutput(kRecords);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "the committed output of both runs differs from a run without failure";
+}
 
 // Unions and two-input operators: the same exactly-once counts with unaligned checkpoints.
 TEST(UnalignedCheckpointJoinTest, UnionAndConnectStayExact) {
