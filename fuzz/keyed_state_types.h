@@ -1,7 +1,7 @@
 // The keyed states the keyed-state fuzzer registers after a restore, and its seed
 // writer fills before a snapshot: one of each kind the heap backend keeps, over
 // fixed-size, string, container and struct values, so that mutated entries reach
-// every kind of deserializer.
+// every kind of deserializer, and the timer service's states.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include <weir/core/serializer.h>
 #include <weir/runtime/runtime_context.h>
+#include <weir/state/heap_timer_state.h>
 
 namespace weir::fuzz {
 
@@ -36,12 +37,22 @@ inline ReducingStateDescriptor<Account> totalState() {
   });
 }
 
+// The timer service's states (processing and event time), as InternalTimerService registers them.
+inline detail::HeapTimerState& processingTimers(RuntimeContext& ctx) {
+  return detail::getOrCreateTimerState(*ctx.keyedStateBackend(), kProcessingTimerStateName);
+}
+inline detail::HeapTimerState& eventTimers(RuntimeContext& ctx) {
+  return detail::getOrCreateTimerState(*ctx.keyedStateBackend(), kEventTimerStateName);
+}
+
 // Registers every state (which deserializes what was restored under its name).
 inline void registerEveryState(RuntimeContext& ctx) {
   ctx.getState(countState());
   ctx.getListState(namesState());
   ctx.getMapState(accountsState());
   ctx.getReducingState(totalState());
+  processingTimers(ctx);
+  eventTimers(ctx);
 }
 
 }  // namespace weir::fuzz

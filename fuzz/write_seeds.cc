@@ -2,7 +2,9 @@
 // <dir>/metadata (inputs of metadata_fuzzer: u32 version + payload of real
 // `_metadata` files) and <dir>/keyed_state (inputs of keyed_state_fuzzer: a key-
 // group count, offsets and the stream of real keyed-state snapshots). Written
-// by the current code, so the seeds follow the formats as they change.
+// by the current code, so the seeds follow the formats as they change. And
+// <dir>/operator_state (inputs of operator_state_fuzzer: element counts,
+// distributions, offsets and the stream of a real operator-state snapshot).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -125,6 +127,9 @@ std::string keyedSeed(int groups, int keys) {
     names.add(std::string(size_t(key % 5), 'x'));
     accounts.put("acct-" + std::to_string(key), Account{"owner", key, {1, 2, int32_t(key)}});
     total.add(Account{"t", key, {int32_t(key)}});
+    processingTimers(ctx).add(1000 + key);
+    processingTimers(ctx).add(5000 + key);
+    eventTimers(ctx).add(-key);
     ++written;
   }
   auto storage = createMemoryCheckpointStorage(1 << 20);
@@ -134,6 +139,33 @@ std::string keyedSeed(int groups, int keys) {
   for (uint64_t offset : (*handle)->offsets) {
     const uint32_t o = uint32_t(offset);
     seed.append(reinterpret_cast<const char*>(&o), 4);
+  }
+  return seed + (*handle)->stream.inlineBytes;
+}
+
+// An operator-state snapshot: a split list of strings and a union list of accounts.
+std::string operatorSeed(int elements) {
+  OperatorStateStore store;
+  auto& names = store.getListState(ListStateDescriptor<std::string>("names"));
+  auto& accounts = store.getUnionListState(ListStateDescriptor<Account>("accounts"));
+  for (int i = 0; i < elements; ++i) {
+    names.add("split-" + std::to_string(i));
+    accounts.add(Account{"owner-" + std::to_string(i), i, {i, -i}});
+  }
+  auto storage = createMemoryCheckpointStorage(1 << 20);
+  auto handle = state::snapshotOperatorState(store, *storage, 1)();
+  if (!handle.isOk() || !handle->has_value()) throw std::runtime_error("the seed snapshot failed");
+  const auto& namesMeta = (*handle)->states.at("names");
+  const auto& accountsMeta = (*handle)->states.at("accounts");
+  std::string seed;
+  seed += char(namesMeta.elementOffsets.size());
+  seed += char(accountsMeta.elementOffsets.size());
+  seed += char(uint8_t(namesMeta.distribution) + 3 * uint8_t(accountsMeta.distribution));
+  for (const auto* offsets : {&namesMeta.elementOffsets, &accountsMeta.elementOffsets}) {
+    for (uint64_t offset : *offsets) {
+      const uint32_t o = uint32_t(offset);
+      seed.append(reinterpret_cast<const char*>(&o), 4);
+    }
   }
   return seed + (*handle)->stream.inlineBytes;
 }
@@ -151,6 +183,7 @@ int main(int argc, char** argv) {
     const fs::path root = argv[1];
     fs::create_directories(root / "metadata");
     fs::create_directories(root / "keyed_state");
+    fs::create_directories(root / "operator_state");
     int n = 0;
     for (const auto& m : weir::fuzz::sampleMetadata()) {
       weir::fuzz::writeFile(root / "metadata" / ("seed-" + std::to_string(n++)),
@@ -160,6 +193,10 @@ int main(int argc, char** argv) {
     for (auto [groups, keys] : {std::pair{1, 1}, std::pair{3, 6}, std::pair{8, 20}})
       weir::fuzz::writeFile(root / "keyed_state" / ("seed-" + std::to_string(n++)),
                             weir::fuzz::keyedSeed(groups, keys));
+    n = 0;
+    for (int elements : {1, 3, 7})
+      weir::fuzz::writeFile(root / "operator_state" / ("seed-" + std::to_string(n++)),
+                            weir::fuzz::operatorSeed(elements));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "write_seeds: %s\n", e.what());
     return 1;

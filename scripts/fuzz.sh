@@ -11,7 +11,7 @@ dir=build/fuzz
 corpus="$dir/corpus"
 "$dir/bin/write_seeds" "$corpus"
 status=0
-for target in metadata keyed_state; do
+for target in metadata keyed_state operator_state; do
   mkdir -p "$dir/artifacts/$target"
   echo "fuzz: $target for ${seconds}s"
   if ! "$dir/bin/${target}_fuzzer" -max_total_time="$seconds" -malloc_limit_mb=512 -rss_limit_mb=2048 \
