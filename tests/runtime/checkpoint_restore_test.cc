@@ -101,6 +101,17 @@ TEST(CheckpointRestoreTest, ResumesFromTheMetadataFileAtAnotherParallelism) {
   expectCountsContinueExactly(second->results()->values());
 }
 
+// The message a restore is refused with when the job is submitted; a failure if it was deployed.
+std::string refusalOf(StreamExecutionEnvironment& env) {
+  try {
+    env.executeAsync("refused");
+  } catch (const StatusException& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the job was deployed";
+  return "";
+}
+
 // A job that sets no max parallelism adopts the checkpoint's (here 16, not the default 128):
 // key groups keep their meaning, so the keyed state restores at another parallelism.
 TEST(CheckpointRestoreTest, AJobWithoutMaxParallelismAdoptsTheCheckpoints) {
@@ -129,14 +140,9 @@ TEST(CheckpointRestoreTest, AParallelismAboveTheCheckpointsMaxParallelismIsRefus
   env.setParallelism(3);
   env.configuration().set("execution.state-recovery.path", chk);
   buildJob(env, 0);
-  try {
-    env.executeAsync("too wide");
-    FAIL();
-  } catch (const StatusException& e) {
-    std::string m = e.what();
-    EXPECT_NE(m.find("operator 'count' now runs at parallelism 3"), std::string::npos) << m;
-    EXPECT_NE(m.find("split into 2 key groups"), std::string::npos) << m;
-  }
+  const std::string m = refusalOf(env);
+  EXPECT_NE(m.find("operator 'count' now runs at parallelism 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("split into 2 key groups"), std::string::npos) << m;
 }
 
 // An unaligned checkpoint as the counting job's (numbers -> count -> sink, all at parallelism 2)
@@ -198,14 +204,9 @@ TEST(CheckpointRestoreTest, InFlightDataIsRefusedWhereItsChannelsChanged) {
         .sinkTo(std::make_shared<CollectSink<int64_t>>())
         .uid("sink")
         .setParallelism(c.sink);
-    try {
-      env.executeAsync("changed channels");
-      FAIL() << "deployed";
-    } catch (const StatusException& e) {
-      std::string m = e.what();
-      EXPECT_NE(m.find(c.want), std::string::npos) << m;
-      EXPECT_NE(m.find("rescale from a savepoint or an aligned checkpoint"), std::string::npos) << m;
-    }
+    const std::string m = refusalOf(env);
+    EXPECT_NE(m.find(c.want), std::string::npos) << m;
+    EXPECT_NE(m.find("rescale from a savepoint or an aligned checkpoint"), std::string::npos) << m;
   }
 }
 
@@ -217,29 +218,19 @@ TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
     StreamExecutionEnvironment env;
     env.configuration().set("execution.state-recovery.path", chk);
     buildJob(env, 0, /*maxParallelism=*/64);
-    try {
-      env.executeAsync("changed max parallelism");
-      FAIL();
-    } catch (const StatusException& e) {
-      std::string m = e.what();
-      EXPECT_NE(m.find("max parallelism cannot change"), std::string::npos) << m;
-      EXPECT_NE(m.find("set it to 128 again, or leave it unset"), std::string::npos) << m;
-    }
+    const std::string m = refusalOf(env);
+    EXPECT_NE(m.find("max parallelism cannot change"), std::string::npos) << m;
+    EXPECT_NE(m.find("set it to 128 again, or leave it unset"), std::string::npos) << m;
   }
   {
     StreamExecutionEnvironment env;
     env.configuration().set("execution.state-recovery.path", chk);
     env.fromSequence(1, 10).uid("other").sinkTo(std::make_shared<CollectSink<int64_t>>());
-    try {
-      env.executeAsync("other job");
-      FAIL();
-    } catch (const StatusException& e) {
-      // The first operator with state it finds ('numbers' or 'count') is named.
-      std::string m = e.what();
-      EXPECT_TRUE(m.find("'count'") != std::string::npos || m.find("'numbers'") != std::string::npos) << m;
-      EXPECT_NE(m.find("which this job does not have"), std::string::npos) << m;
-      EXPECT_NE(std::string(e.what()).find("ignore-unclaimed-state"), std::string::npos) << e.what();
-    }
+    const std::string m = refusalOf(env);
+    // The first operator with state it finds ('numbers' or 'count') is named.
+    EXPECT_TRUE(m.find("'count'") != std::string::npos || m.find("'numbers'") != std::string::npos) << m;
+    EXPECT_NE(m.find("which this job does not have"), std::string::npos) << m;
+    EXPECT_NE(m.find("ignore-unclaimed-state"), std::string::npos) << m;
   }
   {
     // 'count' is no longer keyed: refused before any task runs.
@@ -253,14 +244,9 @@ TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
         .uid("count")
         .sinkTo(std::make_shared<CollectSink<int64_t>>())
         .uid("sink");
-    try {
-      env.executeAsync("not keyed");
-      FAIL();
-    } catch (const StatusException& e) {
-      std::string m = e.what();
-      EXPECT_NE(m.find("keyed state for operator 'count'"), std::string::npos) << m;
-      EXPECT_NE(m.find("not keyed in this job"), std::string::npos) << m;
-    }
+    const std::string m = refusalOf(env);
+    EXPECT_NE(m.find("keyed state for operator 'count'"), std::string::npos) << m;
+    EXPECT_NE(m.find("not keyed in this job"), std::string::npos) << m;
   }
   {
     // 'count' holds a string now: the job fails once, naming the state and both
@@ -295,25 +281,16 @@ TEST(CheckpointRestoreTest, MismatchesAreRefusedClearly) {
     env.configuration().set("execution.state-recovery.path", chk);
     env.configuration().set("execution.state-recovery.claim-mode", "LEGACY");
     buildJob(env, 0);
-    try {
-      env.executeAsync("bad claim mode");
-      FAIL();
-    } catch (const StatusException& e) {
-      std::string m = e.what();
-      EXPECT_NE(m.find("execution.state-recovery.claim-mode"), std::string::npos) << m;
-      EXPECT_NE(m.find("NO_CLAIM, CLAIM"), std::string::npos) << m;
-    }
+    const std::string m = refusalOf(env);
+    EXPECT_NE(m.find("execution.state-recovery.claim-mode"), std::string::npos) << m;
+    EXPECT_NE(m.find("NO_CLAIM, CLAIM"), std::string::npos) << m;
   }
   {
     StreamExecutionEnvironment env;
     env.configuration().set("execution.state-recovery.path", f.dir.string() + "/nope");
     buildJob(env, 0);
-    try {
-      env.executeAsync("missing");
-      FAIL();
-    } catch (const StatusException& e) {
-      EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
-    }
+    const std::string m = refusalOf(env);
+    EXPECT_NE(m.find("nope"), std::string::npos) << m;
   }
 }
 

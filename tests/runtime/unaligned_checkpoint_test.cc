@@ -166,9 +166,8 @@ JobRun runJob(const std::string& out, const std::string& channelMode, const std:
   return run;
 }
 
-void expectExactlyOnce(const JobRun& run, const std::string& dir, int64_t records, int restarts) {
-  ASSERT_EQ(run.result.status, JobStatus::kFinished) << run.result.failure;
-  EXPECT_EQ(run.result.progress.restarts, restarts);
+// What the FileSink committed in `dir` is exactly a run without failure's output, in order.
+void expectCommittedExactly(const std::string& dir, int64_t records) {
   std::multiset<int64_t> got;
   for (const std::string& line : testing::committedLines(dir)) got.insert(std::stoll(line));
   EXPECT_EQ(got.count(kOutOfOrder), 0u) << "a source's records of a key arrived out of order";
@@ -176,6 +175,12 @@ void expectExactlyOnce(const JobRun& run, const std::string& dir, int64_t record
   const std::multiset<int64_t> want = expectedOutput(records);
   EXPECT_EQ(got.size(), want.size());
   EXPECT_TRUE(got == want) << "the committed output differs from a run without failure";
+}
+
+void expectExactlyOnce(const JobRun& run, const std::string& dir, int64_t records, int restarts) {
+  ASSERT_EQ(run.result.status, JobStatus::kFinished) << run.result.failure;
+  EXPECT_EQ(run.result.progress.restarts, restarts);
+  expectCommittedExactly(dir, records);
   // The checkpoints were unaligned and held in-flight data.
   int unaligned = 0;
   uint64_t persisted = 0;
@@ -281,13 +286,7 @@ TEST(UnalignedCheckpointResumeTest, ResumedFromARetainedUnalignedCheckpointTheOu
     JobExecutionResult r = env.execute("resumed");
     ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
   }
-  std::multiset<int64_t> got;
-  for (const std::string& line : testing::committedLines(out)) got.insert(std::stoll(line));
-  EXPECT_EQ(got.count(kOutOfOrder), 0u) << "a source's records of a key arrived out of order";
-  got.erase(kOutOfOrder);
-  const std::multiset<int64_t> want = expectedOutput(kRecords);
-  EXPECT_EQ(got.size(), want.size());
-  EXPECT_TRUE(got == want) << "the committed output of both runs differs from a run without failure";
+  expectCommittedExactly(out, kRecords);  // both runs' output together
 }
 
 // Unions and two-input operators: the same exactly-once counts with unaligned checkpoints.
@@ -319,10 +318,7 @@ TEST(UnalignedCheckpointJoinTest, UnionAndConnectStayExact) {
     JobExecutionResult r = env.execute("unaligned-join");
     ASSERT_EQ(r.status, JobStatus::kFinished) << r.failure;
     EXPECT_EQ(r.progress.restarts, 1);
-    std::multiset<int64_t> got;
-    for (const std::string& line : testing::committedLines(dir.str())) got.insert(std::stoll(line));
-    EXPECT_EQ(got.count(kOutOfOrder), 0u);
-    EXPECT_TRUE(got == expectedOutput(kTotal)) << "the committed output differs from a run without failure";
+    expectCommittedExactly(dir.str(), kTotal);
   }
 }
 
