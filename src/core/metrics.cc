@@ -7,20 +7,27 @@ namespace weir {
 // not matter, and without fences the reasoning (and ThreadSanitizer) stays simple.
 // A reader that sees an even seq_ before and the same seq_ after reading both
 // values read them between two updates.
-void TimeCounter::start(int64_t now) {
+//
+// The writer reads the clock after making seq_ odd. A stop's time read before that would
+// let a reader whose consistent reading falls between the clock read and the update count
+// the running interval past that stop time, and a later reader, seeing the stop, get less:
+// accumulated time would go backwards. Read after, the stop time is later than the `now`
+// of every reader that still saw the interval running.
+void TimeCounter::begin(int64_t now) {
   if (startedAt_.load() >= 0) return;
   const uint64_t s = seq_.load();
   seq_.store(s + 1);
-  startedAt_.store(now);
+  startedAt_.store(now == kReadClock ? nowNanos() : now);
   seq_.store(s + 2);
 }
 
-void TimeCounter::stop(int64_t now) {
+void TimeCounter::end(int64_t now) {
   const int64_t started = startedAt_.load();
   if (started < 0) return;
   const uint64_t s = seq_.load();
   seq_.store(s + 1);
-  accumulated_.store(accumulated_.load() + (now > started ? now - started : 0));
+  const int64_t at = now == kReadClock ? nowNanos() : now;
+  accumulated_.store(accumulated_.load() + (at > started ? at - started : 0));
   startedAt_.store(-1);
   seq_.store(s + 2);
 }

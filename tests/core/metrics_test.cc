@@ -2,7 +2,9 @@
 // included, start/stop pairs that tolerate repeats, and the scoped guard.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include <weir/core/metrics.h>
 
@@ -38,6 +40,33 @@ TEST(TimeCounterTest, AReadingBeforeTheStartCountsNothingOfIt) {
   TimeCounter t;
   t.start(500);
   EXPECT_EQ(t.get(400), 0u);
+}
+
+// A reader's `now` is taken before its reading; the writer's times are its own clock
+// readings. Accumulated time must never go backwards between two readings, even when one
+// falls between a stop()'s clock reading and its update.
+TEST(TimeCounterTest, ReadingsNeverGoBackwardsWhileTheWriterStartsAndStops) {
+  TimeCounter t;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 200'000; ++i) {
+      t.start();
+      t.stop();
+    }
+    done = true;
+  });
+  uint64_t last = 0;
+  uint64_t readings = 0;
+  while (!done.load()) {
+    const uint64_t v = t.get(TimeCounter::nowNanos());
+    if (v < last) {
+      ADD_FAILURE() << "reading " << readings << " went backwards: " << v << " after " << last;
+      break;
+    }
+    last = v;
+    ++readings;
+  }
+  writer.join();
 }
 
 TEST(TimeCounterTest, ScopedGuardStopsOnException) {

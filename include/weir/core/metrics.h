@@ -37,14 +37,25 @@ class TimeCounter {
   }
 
   // REQUIRES: the writer thread; not started. A second start() without stop() is ignored.
-  void start(int64_t now = nowNanos());
+  void start() { begin(kReadClock); }
   // REQUIRES: the writer thread. Without a start() it does nothing.
-  void stop(int64_t now = nowNanos());
+  void stop() { end(kReadClock); }
+  // The same at a given time (>= 0), for tests. Readings stay monotonic only if these
+  // times are not older than the readers' (start() and stop() read the clock themselves
+  // once readers can no longer take the old state for consistent, see metrics.cc).
+  void start(int64_t now) { begin(now); }
+  void stop(int64_t now) { end(now); }
   bool isRunning() const { return startedAt_.load() >= 0; }
-  // Total nanoseconds between start() and stop() calls, plus the running interval up to `now`.
+  // Total nanoseconds between start() and stop() calls, plus the running interval up to
+  // `now`. Never less than a reading that finished before this one began, if each reader's
+  // `now` is taken before its call.
   uint64_t get(int64_t now = nowNanos()) const;
 
  private:
+  static constexpr int64_t kReadClock = -1;
+  void begin(int64_t now);
+  void end(int64_t now);
+
   // A sequence lock: the writer makes seq_ odd while it updates the two values, so a reader
   // that saw the same even seq_ before and after reading them read a consistent pair.
   std::atomic<uint64_t> seq_{0};
