@@ -203,6 +203,7 @@ struct Step {
   std::string split;  // "" = the reader's main output
   int64_t value = 0;
   bool release = false;
+  bool create = false;  // only create the split's output (a split assigned, nothing read yet)
 };
 
 struct ScriptSplit {
@@ -241,6 +242,8 @@ class ScriptedSource final : public Source<int64_t, ScriptSplit> {
       script_->steps.pop_front();
       if (s.release) {
         out.releaseOutputForSplit(s.split);
+      } else if (s.create) {
+        out.createOutputForSplit(s.split);
       } else if (s.split.empty()) {
         out.collect(s.value, 1000 + s.value);  // the source's own timestamp: 1000 + value
       } else {
@@ -307,6 +310,25 @@ TEST_F(SourceWatermarksTest, TheSourceWatermarkIsTheMinimumOverItsSplits) {
   play();
   time().advanceTo(300);
   EXPECT_EQ(out().watermarks(), std::vector<Timestamp>({4, 19, 29}));
+}
+
+// A reader holding several splits creates their outputs before reading any (as the sequence
+// reader does after a restore onto fewer subtasks): a split that has not emitted yet holds the
+// watermark back, so the one read first cannot make its records late.
+TEST_F(SourceWatermarksTest, ASplitWhoseOutputExistsHoldsTheWatermarkBeforeItsFirstRecord) {
+  open(byValue());
+  add({{"late", 0, false, true}, {"early", 0, false, true}, {"late", 5000}, {"late", 6000}});
+  play();
+  time().advanceTo(100);
+  EXPECT_TRUE(out().watermarks().empty()) << "'early' has emitted nothing: no watermark may pass its records";
+  add({{"early", 1000}});
+  play();
+  time().advanceTo(200);
+  EXPECT_EQ(out().watermarks(), std::vector<Timestamp>({999})) << "min(late: 5999, early: 999)";
+  add({{"early", 0, true}});  // finished
+  play();
+  time().advanceTo(300);
+  EXPECT_EQ(out().watermarks(), std::vector<Timestamp>({999, 5999}));
 }
 
 TEST_F(SourceWatermarksTest, AnIdleSplitIsLeftOutAndAllIdleMakesTheSourceIdleUntilItsNextRecord) {

@@ -8,13 +8,17 @@
 // and through retained checkpoints (cancel) commits exactly that output too.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include <weir/weir.h>
 
@@ -240,7 +244,17 @@ TEST_P(WindowRescaleTest, RescaledTwiceDownAndUpEveryWindowIsCommittedOnce) {
   std::multiset<std::string> got = testing::committedLines(dir.file("out"));
   std::multiset<std::string> want = expected();
   EXPECT_EQ(got.size(), want.size());
-  EXPECT_TRUE(got == want) << "the committed window results differ from a run without rescaling";
+  if (got != want) {
+    std::vector<std::string> extra, missing;
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+    std::string files;
+    for (const auto& e : std::filesystem::directory_iterator(dir.file("out")))
+      files += e.path().filename().string() + " ";
+    ADD_FAILURE() << "the committed window results differ from a run without rescaling: " << extra.size()
+                  << " extra (first: " << (extra.empty() ? "" : extra[0]) << "), " << missing.size()
+                  << " missing (first: " << (missing.empty() ? "" : missing[0]) << "); files: " << files;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Handovers, WindowRescaleTest,

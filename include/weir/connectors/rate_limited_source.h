@@ -87,7 +87,10 @@ class RateLimitedSource final : public Source<T, Split> {
     };
     ReaderOutput<T>& createOutputForSplit(const std::string& id) override {
       auto& slot = splitOutputs_[id];
-      if (!slot) slot = std::make_unique<SplitOutput>(*this, id);
+      if (!slot) {
+        slot = std::make_unique<SplitOutput>(*this, id);
+        out_->createOutputForSplit(id);  // now: a split that has not emitted holds the watermark back
+      }
       return *slot;
     }
     void releaseOutputForSplit(const std::string& id) override {

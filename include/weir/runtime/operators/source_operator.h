@@ -165,8 +165,11 @@ class SourceOperator final : public SourceOperatorBase {
    private:
     SourceOperator& op_;
   };
-  // The reader's main output (split id "") or one split's. With a strategy, its
-  // watermark generator and its place in the multiplexer come with its first record.
+  // The reader's main output (split id "") or one split's. With a strategy, a split's
+  // output gets its watermark generator and its place in the multiplexer when the reader
+  // creates it, so a split that has not emitted yet holds the source's watermark back
+  // (a reader with several splits creates all their outputs before it emits from any);
+  // the main output's come with its first record.
   class Output final : public ReaderOutput<T> {
    public:
     Output(SourceOperator& op, std::string splitId) : op_(op), splitId_(std::move(splitId)) {}
@@ -193,6 +196,10 @@ class SourceOperator final : public SourceOperatorBase {
     void periodicEmit() {
       if (generator_ != nullptr) generator_->onPeriodicEmit(*watermark_);
     }
+    // Joins the multiplexer now (a split's output, see above).
+    void startNow() {
+      if (op_.strategy_ != nullptr && generator_ == nullptr) start();
+    }
 
    private:
     void start() {
@@ -208,7 +215,10 @@ class SourceOperator final : public SourceOperatorBase {
   Output& outputForSplit(const std::string& splitId) {
     if (splitId.empty()) return output_;
     auto& slot = splitOutputs_[splitId];
-    if (!slot) slot = std::make_unique<Output>(*this, splitId);
+    if (!slot) {
+      slot = std::make_unique<Output>(*this, splitId);
+      slot->startNow();
+    }
     return *slot;
   }
   void releaseSplitOutput(const std::string& splitId) {
