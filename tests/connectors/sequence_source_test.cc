@@ -11,19 +11,12 @@
 
 #include <weir/connectors/sequence_source.h>
 
+#include "testing/fake_reader_context.h"
+
 namespace weir {
 namespace {
 
-class FakeReaderContext final : public SourceReaderContext {
- public:
-  int indexOfSubtask() const override { return 0; }
-  int parallelism() const override { return 1; }
-  void sendSplitRequest() override { ++splitRequests; }
-  int64_t currentTimeMillis() const override { return 0; }
-  void wakeUpAt(int64_t) override {}
-  void wakeUp() override {}
-  int splitRequests = 0;
-};
+using testing::FakeReaderContext;
 
 // Records what the reader does, in order: "create <id>", "<id>: <value>", "release <id>".
 class RecordingOutput final : public ReaderOutput<int64_t> {

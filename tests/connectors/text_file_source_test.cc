@@ -9,21 +9,14 @@
 
 #include <weir/connectors/text_file_source.h>
 
+#include "testing/fake_reader_context.h"
+
 namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
 
-class FakeReaderContext final : public SourceReaderContext {
- public:
-  int indexOfSubtask() const override { return 0; }
-  int parallelism() const override { return 1; }
-  void sendSplitRequest() override { ++splitRequests; }
-  int64_t currentTimeMillis() const override { return 0; }
-  void wakeUpAt(int64_t) override {}
-  void wakeUp() override {}
-  int splitRequests = 0;
-};
+using testing::FakeReaderContext;
 
 class Lines final : public ReaderOutput<std::string> {
  public:
